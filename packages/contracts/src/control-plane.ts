@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
+
+/**
+ * The wire format between proxies and the collector (control plane), and the static
+ * `--config FILE` format that lets a proxy run without one. Both sides import these schemas.
+ */
+
+/** `host:port`, where host is an IPv4 address, a bracketed IPv6 address or a hostname. */
+export const HostPortSchema = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/,
+    'expected HOST:PORT, e.g. 127.0.0.1:4143',
+  )
+  .refine((value) => {
+    const port = Number(value.slice(value.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'port must be 1-65535');
+
+export const EndpointSchema = z.strictObject({
+  /** The destination instance's inbound proxy. */
+  address: HostPortSchema,
+  instanceId: z.string().min(1).max(128).optional(),
+});
+
+/**
+ * Everything a proxy needs to send to one destination service. `revision` changes whenever
+ * endpoints or policy change, so a watcher can tell news from repeats.
+ */
+export const DestinationConfigSchema = z.strictObject({
+  service: ServiceNameSchema,
+  revision: z.number().int().min(0),
+  endpoints: z.array(EndpointSchema),
+  policy: PolicySchema,
+});
+
+/**
+ * `GET /v1/config/:service` answers a DestinationConfig. With `?watch=true` it is a
+ * server-sent event stream: one `config` event (data: DestinationConfig JSON) at once and one
+ * on every change.
+ */
+export const CONFIG_EVENT = 'config';
+
+/** The static config file: endpoints and, optionally, a policy per destination service. */
+export const StaticConfigSchema = z.strictObject({
+  version: z.string().min(1).max(128).default('static'),
+  services: z.record(
+    ServiceNameSchema,
+    z.strictObject({
+      endpoints: z.array(EndpointSchema).default([]),
+      policy: PolicySpecSchema.optional(),
+    }),
+  ),
+});
+
+/** What a proxy says when it registers and on every heartbeat (`POST /v1/proxies`). */
+export const ProxyHeartbeatSchema = z.strictObject({
+  service: ServiceNameSchema,
+  instanceId: z.string().min(1).max(128),
+  inboundAddress: HostPortSchema,
+  adminAddress: HostPortSchema,
+  proxyVersion: z.string().min(1).max(64),
+  /** Per destination service: the policy version the proxy runs, or why it rejected a newer one. */
+  applied: z
+    .record(
+      ServiceNameSchema,
+      z.strictObject({
+        policyVersion: z.number().int().min(0),
+        revision: z.number().int().min(0),
+        rejectedVersion: z.number().int().min(0).optional(),
+        error: z.string().max(2000).optional(),
+      }),
+    )
+    .default({}),
+});
+
+export const ProxyHeartbeatResponseSchema = z.strictObject({
+  /** Seconds until the next heartbeat is due; three missed make the instance stale. */
+  heartbeatIntervalSeconds: z.number().positive(),
+});
+
+export type Endpoint = z.infer<typeof EndpointSchema>;
+export type DestinationConfig = z.infer<typeof DestinationConfigSchema>;
+export type StaticConfig = z.infer<typeof StaticConfigSchema>;
+export type ProxyHeartbeat = z.infer<typeof ProxyHeartbeatSchema>;
+export type ProxyHeartbeatInput = z.input<typeof ProxyHeartbeatSchema>;
+export type ProxyHeartbeatResponse = z.infer<typeof ProxyHeartbeatResponseSchema>;

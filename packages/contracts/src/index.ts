@@ -1,0 +1,3 @@
+export * from './control-plane.js';
+export * from './metrics.js';
+export * from './policy.js';

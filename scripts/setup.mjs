@@ -1,0 +1,41 @@
+// Brings a fresh clone to a runnable state with nothing but Node and npm:
+// install (when node_modules is missing or older than the lockfile), generate, build, migrate.
+// Uses only Node's standard library, since it runs before any dependency exists.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+
+function run(label, command, commandArgs) {
+  console.log(`[setup] ${label}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    console.error(`[setup] failed: ${label} (${command} ${commandArgs.join(' ')})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function lockHash() {
+  return createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex');
+}
+
+const stamp = join(root, 'node_modules', '.trellis-lock-hash');
+const installed = existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash();
+if (!installed) {
+  run('installing dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, lockHash());
+}
+
+run('building', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+
+if (!args.has('--no-migrate')) {
+  run('migrating the embedded database', 'npm', ['run', '--silent', 'migrate', '-w', '@trellis/db']);
+}
