@@ -37,5 +37,5 @@ if (!installed) {
 run('building', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
 
 if (!args.has('--no-migrate')) {
-  run('migrating the embedded database', 'npm', ['run', '--silent', 'migrate', '-w', '@trellis/db']);
+  run('migrating the database', process.execPath, ['packages/db/dist/cli/migrate.js']);
 }

@@ -13,8 +13,8 @@ export const METRIC = {
 
 /** linkerd2-proxy's latency bucket boundaries, in seconds; +Inf is implied. */
 export const LATENCY_BUCKETS_SECONDS = [
-  0.001, 0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2,
-  3, 4, 5, 10, 20, 30, 40, 50,
+  0.001, 0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 2, 3,
+  4, 5, 10, 20, 30, 40, 50,
 ] as const;
 
 export const DIRECTIONS = ['inbound', 'outbound'] as const;

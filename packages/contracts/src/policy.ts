@@ -40,11 +40,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const RETRY_CONDITIONS = ['5xx', 'gateway-error', 'connect-failure', 'timeout'] as const;
 export type RetryCondition = (typeof RETRY_CONDITIONS)[number];
 
-const timeoutMs = z
-  .number()
-  .int()
-  .min(POLICY_LIMITS.minTimeoutMs)
-  .max(POLICY_LIMITS.maxTimeoutMs);
+const timeoutMs = z.number().int().min(POLICY_LIMITS.minTimeoutMs).max(POLICY_LIMITS.maxTimeoutMs);
 
 // Segments: literal (RFC 3986 pchar), `{param}`, or a final `*` (prefix match).
 const LITERAL_SEGMENT = /^[A-Za-z0-9\-._~!$&'()+,;=:@%]+$/;
@@ -69,7 +65,8 @@ export function pathProblem(path: string): string | undefined {
       params.add(name);
       continue;
     }
-    if (!LITERAL_SEGMENT.test(segment)) return `segment "${segment}" is not a literal, {param} or *`;
+    if (!LITERAL_SEGMENT.test(segment))
+      return `segment "${segment}" is not a literal, {param} or *`;
   }
   return undefined;
 }

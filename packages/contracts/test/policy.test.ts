@@ -48,7 +48,9 @@ describe('policy schema', () => {
       'routes.0.retry.maxRetries',
     ]);
     expect(
-      issuePaths(route({ timeoutMs: 100, retry: { maxRetries: 1, on: ['5xx'], perTryTimeoutMs: 200 } })),
+      issuePaths(
+        route({ timeoutMs: 100, retry: { maxRetries: 1, on: ['5xx'], perTryTimeoutMs: 200 } }),
+      ),
     ).toEqual(['routes.0.retry.perTryTimeoutMs']);
     expect(issuePaths(route({ match: { path: '/a', method: 'FETCH' } }))).toEqual([
       'routes.0.match.method',

@@ -1,0 +1,1 @@
+export function deriveSchema(source: string, provider: 'sqlite' | 'postgresql'): string;
