@@ -1,3 +1,4 @@
 export * from './control-plane.js';
 export * from './metrics.js';
 export * from './policy.js';
+export * from './metrics-api.js';

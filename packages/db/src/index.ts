@@ -4,4 +4,5 @@ export { DatabaseError, errorMessage } from './errors.js';
 export { migrate } from './migrate.js';
 export { sqliteDrift, writeNewMigration, type WrittenMigration } from './new-migration.js';
 export { readDerivedSchema, readMigrations } from './schema-files.js';
+export { Prisma } from './generated/sqlite/client.js';
 export type * from './generated/sqlite/models.js';
