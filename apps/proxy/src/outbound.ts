@@ -10,7 +10,7 @@ import { tunnelUpgrade } from './upgrade.js';
 interface Addressed {
   service: string;
   path: string;
-  /** Set when the request named its destination only in the target, not in Host. */
+  /** For absolute-form: the authority, which replaces any Host header (RFC 9112 §3.2.2). */
   host: string | undefined;
 }
 
@@ -23,11 +23,21 @@ function address(req: IncomingMessage, host: string | undefined): Addressed | un
     return {
       service: serviceOfAuthority(absolute.authority),
       path: absolute.path,
-      host: host === undefined ? absolute.authority : undefined,
+      host: absolute.authority,
     };
   }
   if (host === undefined || host === '') return undefined;
   return { service: serviceOfAuthority(host), path: target, host: undefined };
+}
+
+function replaceHost(headers: string[], host: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.length === 4 && headers[i]!.toLowerCase() === 'host') {
+      headers[i + 1] = host;
+      return;
+    }
+  }
+  headers.push('host', host);
 }
 
 function badRequest(res: ServerResponse): void {
@@ -51,7 +61,7 @@ export function outboundListener(self: string, registry: DestinationRegistry) {
         badRequest(res);
         return;
       }
-      if (to.host !== undefined) head.headers.push('host', to.host);
+      if (to.host !== undefined) replaceHost(head.headers, to.host);
       const call = new Call(req, res, to.path, head, self);
       const destination = registry.get(to.service);
       if (destination !== undefined) void destination.serve(call);
