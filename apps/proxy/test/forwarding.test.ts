@@ -188,8 +188,9 @@ describe('forwarding through two proxies', () => {
     });
     clearInterval(sampler);
     expect(reply.text).toBe(`POST /upload ${size}`);
-    // Client, both proxies and the app share this process; all of them stream.
-    expect(peak - start).toBeLessThan(48 * 1024 * 1024);
+    // Client, both proxies and the app share this process and all of them stream, so growth
+    // is garbage awaiting collection, far below the body's size.
+    expect(peak - start).toBeLessThan(96 * 1024 * 1024);
   });
 });
 
