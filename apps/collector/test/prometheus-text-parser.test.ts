@@ -139,7 +139,7 @@ describe('parsePrometheusText', () => {
       ['y{a="3"}', -Infinity, undefined, 9],
       ['y{ a = "4" , b="" }', 0.0015, undefined, 10],
       ['no_labels', -0.25, undefined, 11],
-      ['big', 12345678901234567890, undefined, 12],
+      ['big', 1.2345678901234567e19, undefined, 12],
       ['crlf', 7, undefined, 13],
       ['last', 2, undefined, 15],
     ]);
