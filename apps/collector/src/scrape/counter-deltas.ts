@@ -1,0 +1,264 @@
+import {
+  PrometheusTextParseError,
+  parsePrometheusText,
+  type MetricType,
+  type ParsedSample,
+  type SampleVisitor,
+} from './prometheus-text-parser.js';
+import type { DeltaSink, SeriesIdentity } from './series-identity.js';
+
+/** The gauge prom-client (and most exporters) expose for when the process started. */
+export const PROCESS_START_TIME_METRIC = 'process_start_time_seconds';
+
+export interface TargetDeltaTrackerOptions {
+  /**
+   * When the collector began watching this target (ms since the epoch). A target whose process
+   * started at or after this moment has had every one of its increments happen while we were
+   * watching, so its first scrape counts in full.
+   */
+  readonly watchStartedAtMs: number;
+}
+
+export interface IngestResult {
+  readonly samples: number;
+  /** Series the target currently exposes that we track. */
+  readonly series: number;
+  /** The target restarted since the previous scrape (its process start time moved). */
+  readonly restarted: boolean;
+}
+
+class HistogramGroup {
+  resetGeneration = -1;
+  seenGeneration = 0;
+}
+
+/** What a series is to the tracker. */
+const CUMULATIVE = 0;
+const START_TIME = 1;
+const IGNORED = 2;
+type SeriesKind = typeof CUMULATIVE | typeof START_TIME | typeof IGNORED;
+
+class SeriesState<Binding> {
+  last = 0;
+  committed = false;
+  seenGeneration = 0;
+  constructor(
+    readonly kind: SeriesKind,
+    readonly binding: Binding | undefined,
+    readonly group: HistogramGroup | undefined,
+  ) {}
+}
+
+/** A copy that does not keep the scraped payload alive, as a slice of it would. */
+function detach(slice: string): string {
+  return Buffer.from(slice, 'utf8').toString('utf8');
+}
+
+/**
+ * Turns one target's cumulative counters and histograms into per-scrape increases, with the
+ * reset rule of PromQL's `increase()`: a counter that went down restarted from zero, so its
+ * increase is its new value. A histogram resets as a whole (if any of its `le`, `_sum` or
+ * `_count` series went down, all of them restarted), so its buckets stay consistent.
+ *
+ * A series seen for the first time:
+ * - on a target we had already scraped, it did not exist at the previous scrape (exporters
+ *   create a labelled series on its first increment and keep it until the process ends), so it
+ *   went from 0 to its value since then: the increase is its value. This is what PromQL gives
+ *   with a known zero point (created-timestamp zero ingestion), and what the stored window
+ *   must show: otherwise the first request of every new route would vanish.
+ * - on the first scrape of a target, its value may hold hours of history from before we were
+ *   watching. Counting it would pile that history into one interval, so it is a baseline
+ *   (increase 0, as PromQL's increase has no earlier sample either) — unless the target's
+ *   `process_start_time_seconds` is at or after `watchStartedAtMs`: then the whole value
+ *   accrued while we watched, inside the stored window, and it counts.
+ * A series missing from a scrape is dropped, as Prometheus marks it stale; if it comes back,
+ * it is new again. A scrape that fails to parse changes nothing, so the next good one reports
+ * the increase over both intervals.
+ */
+export class TargetDeltaTracker<Binding> {
+  private readonly series = new Map<string, SeriesState<Binding>>();
+  private readonly groups = new Map<string, HistogramGroup>();
+  private readonly types = new Map<string, MetricType>();
+  private generation = 0;
+  private seenCount = 0;
+  private scraped = false;
+  private startTimeSeconds: number | undefined;
+
+  private pendingStates: SeriesState<Binding>[] = [];
+  private pendingValues = new Float64Array(1024);
+  private pendingCount = 0;
+  private pendingStartTime: number | undefined;
+
+  private readonly visitor: SampleVisitor = {
+    onSample: (sample) => this.onSample(sample),
+    onType: (name, type) => {
+      if (this.types.get(name) !== type) this.types.set(detach(name), type);
+    },
+  };
+
+  constructor(
+    private readonly sink: DeltaSink<Binding>,
+    private readonly options: TargetDeltaTrackerOptions,
+  ) {}
+
+  /**
+   * Parses one scrape of the target and reports each series' increase to the sink. Throws
+   * `PrometheusTextParseError` on malformed text, before anything reached the sink.
+   */
+  ingest(text: string): IngestResult {
+    this.generation++;
+    this.pendingCount = 0;
+    this.seenCount = 0;
+    this.pendingStartTime = undefined;
+    let samples: number;
+    try {
+      samples = parsePrometheusText(text, this.visitor);
+    } finally {
+      this.pendingStates.length = this.pendingCount;
+    }
+    const restarted = this.commit();
+    return { samples, series: this.series.size, restarted };
+  }
+
+  private onSample(sample: ParsedSample): void {
+    let state = this.series.get(sample.seriesKey);
+    if (state === undefined) {
+      state = this.firstSight(sample);
+      this.series.set(detach(sample.seriesKey), state);
+    }
+    if (state.seenGeneration === this.generation) {
+      throw new PrometheusTextParseError(
+        `duplicate series ${sample.seriesKey}`,
+        sample.line,
+        1,
+      );
+    }
+    state.seenGeneration = this.generation;
+    this.seenCount++;
+    if (state.group !== undefined) state.group.seenGeneration = this.generation;
+    if (state.kind === IGNORED || Number.isNaN(sample.value)) return;
+    if (state.kind === START_TIME) {
+      this.pendingStartTime = sample.value;
+      return;
+    }
+    const index = this.pendingCount++;
+    if (index === this.pendingValues.length) {
+      const grown = new Float64Array(index * 2);
+      grown.set(this.pendingValues);
+      this.pendingValues = grown;
+    }
+    this.pendingValues[index] = sample.value;
+    this.pendingStates[index] = state;
+  }
+
+  private firstSight(sample: ParsedSample): SeriesState<Binding> {
+    const name = sample.name;
+    if (name === PROCESS_START_TIME_METRIC) {
+      return new SeriesState<Binding>(START_TIME, undefined, undefined);
+    }
+    const identity = this.identify(sample);
+    if (identity === undefined) {
+      return new SeriesState<Binding>(IGNORED, undefined, undefined);
+    }
+    let group: HistogramGroup | undefined;
+    if (identity.part !== 'counter') {
+      const groupKey = histogramGroupKey(identity);
+      group = this.groups.get(groupKey);
+      if (group === undefined) {
+        group = new HistogramGroup();
+        this.groups.set(groupKey, group);
+      }
+    }
+    return new SeriesState(CUMULATIVE, this.sink.bind(identity), group);
+  }
+
+  private identify(sample: ParsedSample): SeriesIdentity | undefined {
+    const name = sample.name;
+    if (this.types.get(name) === 'counter') {
+      return { family: name, part: 'counter', upperBound: undefined, labels: sample.labels() };
+    }
+    for (const [suffix, part] of HISTOGRAM_SUFFIXES) {
+      if (!name.endsWith(suffix)) continue;
+      const family = name.slice(0, name.length - suffix.length);
+      if (this.types.get(family) !== 'histogram') return undefined;
+      const labels = sample.labels();
+      let upperBound: number | undefined;
+      if (part === 'bucket') {
+        const le = labels['le'];
+        upperBound = le === '+Inf' ? Infinity : Number(le);
+        if (le === undefined || le === '' || Number.isNaN(upperBound)) return undefined;
+        delete labels['le'];
+      }
+      return { family, part, upperBound, labels };
+    }
+    return undefined;
+  }
+
+  private commit(): boolean {
+    const generation = this.generation;
+    const states = this.pendingStates;
+    const values = this.pendingValues;
+    const count = this.pendingCount;
+
+    const startTime = this.pendingStartTime;
+    const restarted =
+      this.startTimeSeconds !== undefined &&
+      startTime !== undefined &&
+      startTime > this.startTimeSeconds;
+    const countFirstSight =
+      this.scraped ||
+      (startTime !== undefined && startTime * 1000 >= this.options.watchStartedAtMs);
+
+    for (let i = 0; i < count; i++) {
+      const state = states[i] as SeriesState<Binding>;
+      if (state.group !== undefined && state.committed && (values[i] as number) < state.last) {
+        state.group.resetGeneration = generation;
+      }
+    }
+
+    for (let i = 0; i < count; i++) {
+      const state = states[i] as SeriesState<Binding>;
+      const value = values[i] as number;
+      let delta: number;
+      if (!state.committed) {
+        delta = countFirstSight ? value : 0;
+      } else if (restarted) {
+        delta = value;
+      } else if (state.group !== undefined) {
+        delta = state.group.resetGeneration === generation ? value : value - state.last;
+      } else {
+        delta = value < state.last ? value : value - state.last;
+      }
+      state.last = value;
+      state.committed = true;
+      if (delta !== 0 && state.binding !== undefined) this.sink.add(state.binding, delta);
+    }
+
+    this.sweep(generation);
+    if (startTime !== undefined) this.startTimeSeconds = startTime;
+    this.scraped = true;
+    return restarted;
+  }
+
+  private sweep(generation: number): void {
+    if (this.seenCount === this.series.size) return;
+    for (const [key, state] of this.series) {
+      if (state.seenGeneration !== generation) this.series.delete(key);
+    }
+    for (const [key, group] of this.groups) {
+      if (group.seenGeneration !== generation) this.groups.delete(key);
+    }
+  }
+}
+
+const HISTOGRAM_SUFFIXES: readonly (readonly [string, SeriesIdentity['part']])[] = [
+  ['_bucket', 'bucket'],
+  ['_sum', 'sum'],
+  ['_count', 'count'],
+];
+
+function histogramGroupKey(identity: SeriesIdentity): string {
+  let key = identity.family;
+  for (const name in identity.labels) key += `\u0000${name}\u0000${identity.labels[name]}`;
+  return key;
+}
