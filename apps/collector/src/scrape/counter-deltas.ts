@@ -127,11 +127,7 @@ export class TargetDeltaTracker<Binding> {
       this.series.set(detach(sample.seriesKey), state);
     }
     if (state.seenGeneration === this.generation) {
-      throw new PrometheusTextParseError(
-        `duplicate series ${sample.seriesKey}`,
-        sample.line,
-        1,
-      );
+      throw new PrometheusTextParseError(`duplicate series ${sample.seriesKey}`, sample.line, 1);
     }
     state.seenGeneration = this.generation;
     this.seenCount++;
