@@ -148,6 +148,26 @@ describe('TargetDeltaTracker', () => {
     expect(tracker.ingest(await proxy.text()).series).toBe(2 * (1 + 1 + 28));
   });
 
+  it('finds every series when the exporter changes their order or inserts new ones', async () => {
+    const { proxy, tracker, sink } = setup();
+    proxy.record(ok, 10);
+    proxy.record({ ...ok, route: 'b' }, 10);
+    tracker.ingest(await proxy.text());
+    proxy.record(ok, 1);
+    proxy.record({ ...ok, route: 'b' }, 2);
+    proxy.record({ ...ok, route: 'new', status: 404 }, 3);
+    const lines = (await proxy.text()).split('\n');
+    const samples = lines.filter((line) => line !== '' && !line.startsWith('#'));
+    const comments = lines.filter((line) => line.startsWith('#'));
+    tracker.ingest([...comments, ...samples.reverse()].join('\n'));
+    const deltas = sink.take();
+    expect(deltas.get('request_total counter get-item')).toBe(1);
+    expect(deltas.get('request_total counter b')).toBe(2);
+    expect(deltas.get('request_total counter new')).toBe(3);
+    expect(deltas.get('response_latency_seconds count b 200')).toBe(2);
+    expect(deltas.get('response_latency_seconds bucket new 404 le=Infinity')).toBe(3);
+  });
+
   it('leaves its state untouched by a payload that fails to parse', async () => {
     const { proxy, sink, tracker, scrape } = setup();
     proxy.record(ok, 10);
@@ -177,7 +197,13 @@ describe('TargetDeltaTracker', () => {
     await scrape();
     expect(sink.bound).toHaveLength(1 + 1 + 28);
     const bucket = sink.bound.find((s) => s.part === 'bucket' && s.upperBound === 0.02);
+    const histogramParts = sink.bound.filter((s) => s.family === 'response_latency_seconds');
+    expect(histogramParts).toHaveLength(28);
+    for (const part of histogramParts) expect(part.histogram).toBe(bucket?.histogram);
+    expect(bucket?.histogram).toBeDefined();
+    expect(sink.bound.find((s) => s.family === 'request_total')?.histogram).toBe(undefined);
     expect(bucket).toEqual({
+      histogram: bucket?.histogram,
       family: 'response_latency_seconds',
       part: 'bucket',
       upperBound: 0.02,

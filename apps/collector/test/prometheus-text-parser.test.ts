@@ -174,6 +174,38 @@ describe('parsePrometheusText', () => {
     expect(error.message).toContain(`line ${line}`);
   });
 
+  it('takes the expected series key when the line starts with it, and falls back otherwise', () => {
+    const expectedKeys = ['a{x="1"}', 'b{y="2"}', 'c'];
+    const text = 'a{x="1"} 1\nb{y="22"} 2\nc{z="3"} 3\nd 4\n';
+    let next = 0;
+    const seen: [string, boolean, string, Record<string, string>, number][] = [];
+    parsePrometheusText(text, {
+      expectedSeriesKey: () => expectedKeys[next++],
+      onSample: (s) => seen.push([s.seriesKey, s.expected, s.name, s.labels(), s.value]),
+    });
+    expect(seen).toEqual([
+      ['a{x="1"}', true, 'a', { x: '1' }, 1],
+      ['b{y="22"}', false, 'b', { y: '22' }, 2],
+      ['c{z="3"}', false, 'c', { z: '3' }, 3],
+      ['d', false, 'd', {}, 4],
+    ]);
+  });
+
+  it('decodes labels lazily on the expected-key path, escapes included', () => {
+    const key = 'm{route="a\\"b\\\\c",le="+Inf"}';
+    let labels: Record<string, string> = {};
+    let expected = false;
+    parsePrometheusText(`${key} 5\n`, {
+      expectedSeriesKey: () => key,
+      onSample: (s) => {
+        expected = s.expected;
+        labels = s.labels();
+      },
+    });
+    expect(expected).toBe(true);
+    expect(labels).toEqual({ route: 'a"b\\c', le: '+Inf' });
+  });
+
   it('points at the column of the problem', () => {
     expect(parseError('x{a="1",b=2} 2').column).toBe(11);
   });

@@ -98,24 +98,49 @@ describe('rollup of one scrape round', () => {
     expect(await scrapeRound(aggregator, all, T0 + 12_000)).toEqual([]);
   });
 
-  it('ignores series outside the contract', async () => {
+  it('ignores series outside the contract', () => {
     const aggregator = new RollupAggregator();
     const tracker = new TargetDeltaTracker(aggregator, { watchStartedAtMs: T0 });
+    const labels = 'direction="inbound",src_service="a",dst_service="b",route="r"';
     const text = (n: number) =>
       [
         '# TYPE request_total counter',
         `request_total{direction="sideways",src_service="a",dst_service="b",route="r"} ${n}`,
-        '# TYPE response_latency_seconds histogram',
-        `response_latency_seconds_bucket{le="0.25",direction="inbound",src_service="a",dst_service="b",route="r"} ${n}`,
-        `response_latency_seconds_bucket{le="+Inf",direction="inbound",src_service="a",dst_service="b",route="r"} ${n}`,
         '# TYPE other_total counter',
-        `other_total{direction="inbound",src_service="a",dst_service="b",route="r"} ${n}`,
+        `other_total{${labels}} ${n}`,
+        '# TYPE request_gauge gauge',
+        `request_gauge{${labels}} ${n}`,
       ].join('\n');
     tracker.ingest(text(1));
     tracker.ingest(text(5));
+    expect(aggregator.takeRows(T0, 5)).toEqual([]);
+  });
+
+  it("merges only latency histograms with exactly the contract's bounds, judged per target", () => {
+    const aggregator = new RollupAggregator();
+    const labels = 'direction="inbound",src_service="a",dst_service="b",route="r"';
+    const histogram = (bounds: readonly (number | string)[], n: number) =>
+      [
+        '# TYPE response_latency_seconds histogram',
+        ...bounds.map((le) => `response_latency_seconds_bucket{le="${le}",${labels}} ${n}`),
+        `response_latency_seconds_sum{${labels}} ${n / 100}`,
+        `response_latency_seconds_count{${labels}} ${n}`,
+      ].join('\n');
+    const contract = [...LATENCY_BUCKETS_SECONDS, '+Inf'];
+    const scenarios = [
+      contract,
+      [0.25, ...contract], // a foreign bound
+      contract.filter((le) => le !== 0.3), // a missing bound
+    ].map((bounds) => ({
+      bounds,
+      tracker: new TargetDeltaTracker(aggregator, { watchStartedAtMs: T0 }),
+    }));
+    for (const { bounds, tracker } of scenarios) tracker.ingest(histogram(bounds, 1));
+    for (const { bounds, tracker } of scenarios) tracker.ingest(histogram(bounds, 8));
     const rows = aggregator.takeRows(T0, 5);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ requests: 0, latencyBuckets: buckets({ 25: 4 }) });
+    expect(rows[0]?.latencyBuckets).toEqual(buckets({ 0: 7 }));
+    expect(rows[0]?.latencySumSeconds).toBeCloseTo(0.07, 12);
   });
 });
 

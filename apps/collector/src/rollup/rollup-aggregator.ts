@@ -39,6 +39,25 @@ export class RouteAccumulator implements RouteKey {
   ) {}
 }
 
+/**
+ * One exposed latency histogram (a label set without `le`). Its buckets merge into a row only
+ * if it has exactly the contract's boundaries: a missing or foreign bound would shift
+ * observations between buckets or pile them into +Inf.
+ */
+export class LatencyHistogramShape {
+  private readonly seen = new Set<number>();
+  private foreign = false;
+
+  noteBound(index: number | undefined): void {
+    if (index === undefined) this.foreign = true;
+    else this.seen.add(index);
+  }
+
+  get mergeable(): boolean {
+    return !this.foreign && this.seen.size === LATENCY_BUCKET_COUNT;
+  }
+}
+
 /** Where one series' increases go: up to two fields of one route, and maybe an error code. */
 export class RollupBinding {
   constructor(
@@ -46,6 +65,7 @@ export class RollupBinding {
     readonly field: number,
     readonly secondField: number,
     readonly errorCode: string | undefined,
+    readonly latencyShape: LatencyHistogramShape | undefined,
   ) {}
 }
 
@@ -71,6 +91,7 @@ function statusClassField(statusCode: string | undefined): number {
  */
 export class RollupAggregator implements DeltaSink<RollupBinding> {
   private readonly routes = new Map<string, RouteAccumulator>();
+  private readonly latencyShapes = new WeakMap<object, LatencyHistogramShape>();
   private touched: RouteAccumulator[] = [];
   private round = 0;
 
@@ -84,12 +105,30 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
       dstService: labels['dst_service'] ?? '',
       route: labels['route'] ?? '',
     };
+    let latencyShape: LatencyHistogramShape | undefined;
+    if (
+      series.family === METRIC.responseLatencySeconds &&
+      series.part !== 'count' &&
+      series.histogram !== undefined
+    ) {
+      latencyShape = this.latencyShapeOf(series.histogram);
+      if (series.part === 'bucket') {
+        latencyShape.noteBound(LATENCY_BOUND_INDEX.get(series.upperBound ?? Number.NaN));
+      }
+    }
     const fields = fieldsFor(series);
     if (fields === undefined) return undefined;
-    return new RollupBinding(this.accumulatorFor(key), fields[0], fields[1], fields[2]);
+    return new RollupBinding(
+      this.accumulatorFor(key),
+      fields[0],
+      fields[1],
+      fields[2],
+      latencyShape,
+    );
   }
 
   add(binding: RollupBinding, delta: number): void {
+    if (binding.latencyShape !== undefined && !binding.latencyShape.mergeable) return;
     const accumulator = binding.accumulator;
     if (accumulator.round !== this.round) {
       accumulator.round = this.round;
@@ -118,6 +157,15 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
     this.touched = [];
     this.round++;
     return rows;
+  }
+
+  private latencyShapeOf(histogram: object): LatencyHistogramShape {
+    let shape = this.latencyShapes.get(histogram);
+    if (shape === undefined) {
+      shape = new LatencyHistogramShape();
+      this.latencyShapes.set(histogram, shape);
+    }
+    return shape;
   }
 
   private accumulatorFor(key: RouteKey): RouteAccumulator {
@@ -157,8 +205,8 @@ function fieldsFor(series: SeriesIdentity): [number, number, string | undefined]
     case METRIC.responseLatencySeconds: {
       if (series.part === 'sum') return [LATENCY_SUM, NO_FIELD, undefined];
       if (series.part !== 'bucket' || series.upperBound === undefined) return undefined;
-      // Buckets other than the contract's cannot be merged bucket-wise; the contract's are
-      // matched exactly, as the exporter prints them from the same numbers.
+      // The contract's bounds are matched exactly: the exporter prints them from the same
+      // numbers. A histogram with any other bound is left out whole (LatencyHistogramShape).
       const index = LATENCY_BOUND_INDEX.get(series.upperBound);
       return index === undefined ? undefined : [LATENCY_LE + index, NO_FIELD, undefined];
     }

@@ -42,7 +42,11 @@ class SeriesState<Binding> {
   last = 0;
   committed = false;
   seenGeneration = 0;
+  /** Position in the last successful scrape, -1 if not in it. */
+  position = -1;
   constructor(
+    /** Detached copy of the series key. */
+    readonly key: string,
     readonly kind: SeriesKind,
     readonly binding: Binding | undefined,
     readonly group: HistogramGroup | undefined,
@@ -74,6 +78,10 @@ function detach(slice: string): string {
  * A series missing from a scrape is dropped, as Prometheus marks it stale; if it comes back,
  * it is new again. A scrape that fails to parse changes nothing, so the next good one reports
  * the increase over both intervals.
+ *
+ * Exporters write their series in the same order on every scrape, so the tracker tells the
+ * parser which key to expect next (the one after the last matched series in the previous
+ * scrape) and, on a match, takes its state by position instead of by a hashed lookup.
  */
 export class TargetDeltaTracker<Binding> {
   private readonly series = new Map<string, SeriesState<Binding>>();
@@ -84,13 +92,18 @@ export class TargetDeltaTracker<Binding> {
   private scraped = false;
   private startTimeSeconds: number | undefined;
 
-  private pendingStates: SeriesState<Binding>[] = [];
-  private pendingValues = new Float64Array(1024);
-  private pendingCount = 0;
+  /** The previous successful scrape's series, in order. */
+  private previous: SeriesState<Binding>[] = [];
+  private cursor = 0;
+  /** This scrape's series and values, in order; committed only if it parses. */
+  private current: SeriesState<Binding>[] = [];
+  private values = new Float64Array(1024);
+  private count = 0;
   private pendingStartTime: number | undefined;
 
   private readonly visitor: SampleVisitor = {
     onSample: (sample) => this.onSample(sample),
+    expectedSeriesKey: () => this.previous[this.cursor]?.key,
     onType: (name, type) => {
       if (this.types.get(name) !== type) this.types.set(detach(name), type);
     },
@@ -107,54 +120,59 @@ export class TargetDeltaTracker<Binding> {
    */
   ingest(text: string): IngestResult {
     this.generation++;
-    this.pendingCount = 0;
+    this.count = 0;
+    this.cursor = 0;
     this.seenCount = 0;
     this.pendingStartTime = undefined;
     let samples: number;
     try {
       samples = parsePrometheusText(text, this.visitor);
     } finally {
-      this.pendingStates.length = this.pendingCount;
+      this.current.length = this.count;
     }
     const restarted = this.commit();
     return { samples, series: this.series.size, restarted };
   }
 
   private onSample(sample: ParsedSample): void {
-    let state = this.series.get(sample.seriesKey);
-    if (state === undefined) {
-      state = this.firstSight(sample);
-      this.series.set(detach(sample.seriesKey), state);
+    let state: SeriesState<Binding> | undefined;
+    if (sample.expected) {
+      state = this.previous[this.cursor] as SeriesState<Binding>;
+    } else {
+      state = this.series.get(sample.seriesKey);
+      if (state === undefined) {
+        state = this.firstSight(sample);
+        this.series.set(state.key, state);
+      }
     }
+    if (state.position >= 0) this.cursor = state.position + 1;
     if (state.seenGeneration === this.generation) {
       throw new PrometheusTextParseError(`duplicate series ${sample.seriesKey}`, sample.line, 1);
     }
     state.seenGeneration = this.generation;
     this.seenCount++;
     if (state.group !== undefined) state.group.seenGeneration = this.generation;
-    if (state.kind === IGNORED || Number.isNaN(sample.value)) return;
-    if (state.kind === START_TIME) {
+    if (state.kind === START_TIME && !Number.isNaN(sample.value)) {
       this.pendingStartTime = sample.value;
-      return;
     }
-    const index = this.pendingCount++;
-    if (index === this.pendingValues.length) {
+    const index = this.count++;
+    if (index === this.values.length) {
       const grown = new Float64Array(index * 2);
-      grown.set(this.pendingValues);
-      this.pendingValues = grown;
+      grown.set(this.values);
+      this.values = grown;
     }
-    this.pendingValues[index] = sample.value;
-    this.pendingStates[index] = state;
+    this.values[index] = sample.value;
+    this.current[index] = state;
   }
 
   private firstSight(sample: ParsedSample): SeriesState<Binding> {
-    const name = sample.name;
-    if (name === PROCESS_START_TIME_METRIC) {
-      return new SeriesState<Binding>(START_TIME, undefined, undefined);
+    const key = detach(sample.seriesKey);
+    if (sample.name === PROCESS_START_TIME_METRIC) {
+      return new SeriesState<Binding>(key, START_TIME, undefined, undefined);
     }
     const identity = this.identify(sample);
     if (identity === undefined) {
-      return new SeriesState<Binding>(IGNORED, undefined, undefined);
+      return new SeriesState<Binding>(key, IGNORED, undefined, undefined);
     }
     let group: HistogramGroup | undefined;
     if (identity.part !== 'counter') {
@@ -165,10 +183,11 @@ export class TargetDeltaTracker<Binding> {
         this.groups.set(groupKey, group);
       }
     }
-    return new SeriesState(CUMULATIVE, this.sink.bind(identity), group);
+    const binding = this.sink.bind({ ...identity, histogram: group });
+    return new SeriesState(key, CUMULATIVE, binding, group);
   }
 
-  private identify(sample: ParsedSample): SeriesIdentity | undefined {
+  private identify(sample: ParsedSample): Omit<SeriesIdentity, 'histogram'> | undefined {
     const name = sample.name;
     if (this.types.get(name) === 'counter') {
       return { family: name, part: 'counter', upperBound: undefined, labels: sample.labels() };
@@ -192,9 +211,9 @@ export class TargetDeltaTracker<Binding> {
 
   private commit(): boolean {
     const generation = this.generation;
-    const states = this.pendingStates;
-    const values = this.pendingValues;
-    const count = this.pendingCount;
+    const states = this.current;
+    const values = this.values;
+    const count = this.count;
 
     const startTime = this.pendingStartTime;
     const restarted =
@@ -207,6 +226,7 @@ export class TargetDeltaTracker<Binding> {
 
     for (let i = 0; i < count; i++) {
       const state = states[i] as SeriesState<Binding>;
+      state.position = i;
       if (state.group !== undefined && state.committed && (values[i] as number) < state.last) {
         state.group.resetGeneration = generation;
       }
@@ -215,6 +235,7 @@ export class TargetDeltaTracker<Binding> {
     for (let i = 0; i < count; i++) {
       const state = states[i] as SeriesState<Binding>;
       const value = values[i] as number;
+      if (state.kind !== CUMULATIVE || Number.isNaN(value)) continue;
       let delta: number;
       if (!state.committed) {
         delta = countFirstSight ? value : 0;
@@ -231,6 +252,8 @@ export class TargetDeltaTracker<Binding> {
     }
 
     this.sweep(generation);
+    this.current = this.previous;
+    this.previous = states;
     if (startTime !== undefined) this.startTimeSeconds = startTime;
     this.scraped = true;
     return restarted;
@@ -253,7 +276,7 @@ const HISTOGRAM_SUFFIXES: readonly (readonly [string, SeriesIdentity['part']])[]
   ['_count', 'count'],
 ];
 
-function histogramGroupKey(identity: SeriesIdentity): string {
+function histogramGroupKey(identity: Omit<SeriesIdentity, 'histogram'>): string {
   let key = identity.family;
   for (const name in identity.labels) key += `\u0000${name}\u0000${identity.labels[name]}`;
   return key;

@@ -7,6 +7,11 @@ export interface SeriesIdentity {
   readonly upperBound: number | undefined;
   /** Decoded labels, without `le`. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * For histogram parts: the same object for every series of one histogram of one target, so a
+   * sink can judge the histogram as a whole (e.g. whether it has the expected bounds).
+   */
+  readonly histogram: object | undefined;
 }
 
 /**
