@@ -206,6 +206,15 @@ describe('parsePrometheusText', () => {
     expect(labels).toEqual({ route: 'a"b\\c', le: '+Inf' });
   });
 
+  it('finds one label by name and the raw label pairs without it', () => {
+    const found: [string | undefined, string | undefined, string][] = [];
+    parsePrometheusText('h_bucket{le="0.5",route="a\\"b",l="x"} 1\n', {
+      onSample: (s) =>
+        found.push([s.labelValueOf('le'), s.labelValueOf('missing'), s.rawLabelPairsWithout('le')]),
+    });
+    expect(found).toEqual([['0.5', undefined, 'route="a\\"b",l="x"']]);
+  });
+
   it('points at the column of the problem', () => {
     expect(parseError('x{a="1",b=2} 2').column).toBe(11);
   });

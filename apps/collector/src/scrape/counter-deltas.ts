@@ -30,6 +30,10 @@ export interface IngestResult {
 class HistogramGroup {
   resetGeneration = -1;
   seenGeneration = 0;
+  constructor(
+    /** Decoded once for all of the histogram's series. */
+    readonly labels: Readonly<Record<string, string>>,
+  ) {}
 }
 
 /** What a series is to the tracker. */
@@ -167,46 +171,54 @@ export class TargetDeltaTracker<Binding> {
 
   private firstSight(sample: ParsedSample): SeriesState<Binding> {
     const key = detach(sample.seriesKey);
-    if (sample.name === PROCESS_START_TIME_METRIC) {
+    const name = sample.name;
+    if (name === PROCESS_START_TIME_METRIC) {
       return new SeriesState<Binding>(key, START_TIME, undefined, undefined);
     }
-    const identity = this.identify(sample);
-    if (identity === undefined) {
-      return new SeriesState<Binding>(key, IGNORED, undefined, undefined);
-    }
-    let group: HistogramGroup | undefined;
-    if (identity.part !== 'counter') {
-      const groupKey = histogramGroupKey(identity);
-      group = this.groups.get(groupKey);
-      if (group === undefined) {
-        group = new HistogramGroup();
-        this.groups.set(groupKey, group);
-      }
-    }
-    const binding = this.sink.bind({ ...identity, histogram: group });
-    return new SeriesState(key, CUMULATIVE, binding, group);
-  }
-
-  private identify(sample: ParsedSample): Omit<SeriesIdentity, 'histogram'> | undefined {
-    const name = sample.name;
     if (this.types.get(name) === 'counter') {
-      return { family: name, part: 'counter', upperBound: undefined, labels: sample.labels() };
+      const binding = this.sink.bind({
+        family: name,
+        part: 'counter',
+        upperBound: undefined,
+        labels: sample.labels(),
+        histogram: undefined,
+      });
+      return new SeriesState(key, CUMULATIVE, binding, undefined);
     }
     for (const [suffix, part] of HISTOGRAM_SUFFIXES) {
       if (!name.endsWith(suffix)) continue;
       const family = name.slice(0, name.length - suffix.length);
-      if (this.types.get(family) !== 'histogram') return undefined;
-      const labels = sample.labels();
+      if (this.types.get(family) !== 'histogram') break;
       let upperBound: number | undefined;
       if (part === 'bucket') {
-        const le = labels['le'];
+        const le = sample.labelValueOf('le');
         upperBound = le === '+Inf' ? Infinity : Number(le);
-        if (le === undefined || le === '' || Number.isNaN(upperBound)) return undefined;
-        delete labels['le'];
+        if (le === undefined || le === '' || Number.isNaN(upperBound)) break;
       }
-      return { family, part, upperBound, labels };
+      const group = this.groupOf(family, sample);
+      const binding = this.sink.bind({
+        family,
+        part,
+        upperBound,
+        labels: group.labels,
+        histogram: group,
+      });
+      return new SeriesState(key, CUMULATIVE, binding, group);
     }
-    return undefined;
+    return new SeriesState<Binding>(key, IGNORED, undefined, undefined);
+  }
+
+  /** The histogram a bucket, sum or count series belongs to: its labels without `le`. */
+  private groupOf(family: string, sample: ParsedSample): HistogramGroup {
+    const groupKey = `${family}{${sample.rawLabelPairsWithout('le')}}`;
+    let group = this.groups.get(groupKey);
+    if (group === undefined) {
+      const labels = sample.labels();
+      delete labels['le'];
+      group = new HistogramGroup(labels);
+      this.groups.set(groupKey, group);
+    }
+    return group;
   }
 
   private commit(): boolean {
@@ -275,9 +287,3 @@ const HISTOGRAM_SUFFIXES: readonly (readonly [string, SeriesIdentity['part']])[]
   ['_sum', 'sum'],
   ['_count', 'count'],
 ];
-
-function histogramGroupKey(identity: Omit<SeriesIdentity, 'histogram'>): string {
-  let key = identity.family;
-  for (const name in identity.labels) key += `\u0000${name}\u0000${identity.labels[name]}`;
-  return key;
-}

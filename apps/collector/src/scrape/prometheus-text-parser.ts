@@ -117,6 +117,40 @@ export class ParsedSample {
       : this.text.slice(start, end);
   }
 
+  /** The decoded value of the label called `name`, if the sample has it. */
+  labelValueOf(name: string): string | undefined {
+    const count = this.scanLabels();
+    for (let i = 0; i < count; i++) {
+      const at = i * SPAN_FIELDS;
+      const start = this.spans[at] as number;
+      if (
+        (this.spans[at + 1] as number) - start === name.length &&
+        this.text.startsWith(name, start)
+      ) {
+        return this.labelValue(i);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The label pairs as exposed (still escaped), without the label called `name`, joined by
+   * commas: identifies e.g. the histogram a bucket belongs to without decoding anything.
+   */
+  rawLabelPairsWithout(name: string): string {
+    const count = this.scanLabels();
+    let pairs = '';
+    for (let i = 0; i < count; i++) {
+      const at = i * SPAN_FIELDS;
+      const start = this.spans[at] as number;
+      const nameEnd = this.spans[at + 1] as number;
+      if (nameEnd - start === name.length && this.text.startsWith(name, start)) continue;
+      const pair = this.text.slice(start, (this.spans[at + 3] as number) + 1);
+      pairs = pairs === '' ? pair : `${pairs},${pair}`;
+    }
+    return pairs;
+  }
+
   /** Decoded labels, in exposition order. Allocates: meant for a series' first sighting. */
   labels(): Record<string, string> {
     const count = this.scanLabels();
