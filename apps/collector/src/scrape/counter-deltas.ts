@@ -79,6 +79,9 @@ function detach(slice: string): string {
  *   (increase 0, as PromQL's increase has no earlier sample either) — unless the target's
  *   `process_start_time_seconds` is at or after `watchStartedAtMs`: then the whole value
  *   accrued while we watched, inside the stored window, and it counts.
+ * When `process_start_time_seconds` moved forward, the process restarted: every series counts
+ * from zero, even one that already climbed past its old value, which the went-down rule alone
+ * would miss (Prometheus does the same with created timestamps).
  * A series missing from a scrape is dropped, as Prometheus marks it stale; if it comes back,
  * it is new again. A scrape that fails to parse changes nothing, so the next good one reports
  * the increase over both intervals.
