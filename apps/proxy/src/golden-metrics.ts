@@ -7,7 +7,7 @@ import {
   type ProxyErrorCode,
   type RetryResult,
 } from '@trellis/contracts';
-import { Counter, Registry, type Metric } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Outcome } from './classify.js';
 
 type BaseLabel = (typeof BASE_LABELS)[number];
@@ -180,6 +180,13 @@ export class GoldenMetrics {
   private readonly stats = new Map<string, RouteStats>();
 
   constructor() {
+    // The collector needs the process start time to count a new proxy's first scrape in full
+    // (a proxy that appeared after the collector started watching has no earlier history).
+    new Gauge({
+      name: 'process_start_time_seconds',
+      help: 'Start time of the process since unix epoch in seconds.',
+      registers: [this.registry],
+    }).set(performance.timeOrigin / 1000);
     const labelNames = [...BASE_LABELS];
     const all = (): RouteStats[] => this.all();
     new Counter({

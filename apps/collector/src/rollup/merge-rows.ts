@@ -19,11 +19,13 @@ const COUNT_FIELDS: readonly (keyof CountFields)[] = [
   'requests',
   'responseSuccess',
   'responseFailure',
+  'status1xx',
   'status2xx',
   'status3xx',
   'status4xx',
   'status5xx',
   'attempts',
+  'attemptFailures',
   'latencySumSeconds',
 ];
 
@@ -43,11 +45,13 @@ export function sumRows(
     requests: 0,
     responseSuccess: 0,
     responseFailure: 0,
+    status1xx: 0,
     status2xx: 0,
     status3xx: 0,
     status4xx: 0,
     status5xx: 0,
     attempts: 0,
+    attemptFailures: 0,
     latencySumSeconds: 0,
   };
   const errors: Record<string, number> = {};

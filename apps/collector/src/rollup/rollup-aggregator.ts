@@ -18,9 +18,10 @@ import {
 const REQUESTS = 0;
 const SUCCESS = 1;
 const FAILURE = 2;
-const STATUS_2XX = 3;
-const ATTEMPTS = 7;
-const RETRIES = 8;
+const STATUS_1XX = 3;
+const ATTEMPTS = 8;
+const ATTEMPT_FAILURES = 9;
+const RETRIES = 10;
 const LATENCY_SUM = RETRIES + RETRY_RESULTS.length;
 /** Cumulative `le` increases, converted to per-bucket counts when a row is built. */
 const LATENCY_LE = LATENCY_SUM + 1;
@@ -81,7 +82,7 @@ const RETRY_RESULT_INDEX = new Map<string, number>(
 function statusClassField(statusCode: string | undefined): number {
   if (statusCode?.length !== 3) return NO_FIELD;
   const digit = statusCode.charCodeAt(0) - 48;
-  return digit >= 2 && digit <= 5 ? STATUS_2XX + digit - 2 : NO_FIELD;
+  return digit >= 1 && digit <= 5 ? STATUS_1XX + digit - 1 : NO_FIELD;
 }
 
 /**
@@ -196,7 +197,12 @@ function fieldsFor(series: SeriesIdentity): [number, number, string | undefined]
       ];
     }
     case METRIC.attemptTotal:
-      return series.part === 'counter' ? [ATTEMPTS, NO_FIELD, undefined] : undefined;
+      if (series.part !== 'counter') return undefined;
+      return [
+        ATTEMPTS,
+        labels['classification'] === 'failure' ? ATTEMPT_FAILURES : NO_FIELD,
+        undefined,
+      ];
     case METRIC.retryTotal: {
       const index = RETRY_RESULT_INDEX.get(labels['result'] ?? '');
       if (series.part !== 'counter' || index === undefined) return undefined;
@@ -235,12 +241,14 @@ function toRow(
     requests: values[REQUESTS] as number,
     responseSuccess: values[SUCCESS] as number,
     responseFailure: values[FAILURE] as number,
-    status2xx: values[STATUS_2XX] as number,
-    status3xx: values[STATUS_2XX + 1] as number,
-    status4xx: values[STATUS_2XX + 2] as number,
-    status5xx: values[STATUS_2XX + 3] as number,
+    status1xx: values[STATUS_1XX] as number,
+    status2xx: values[STATUS_1XX + 1] as number,
+    status3xx: values[STATUS_1XX + 2] as number,
+    status4xx: values[STATUS_1XX + 3] as number,
+    status5xx: values[STATUS_1XX + 4] as number,
     errors: Object.fromEntries(accumulator.errors),
     attempts: values[ATTEMPTS] as number,
+    attemptFailures: values[ATTEMPT_FAILURES] as number,
     retries,
     latencyBuckets: fromCumulative(values.subarray(LATENCY_LE, LATENCY_LE + LATENCY_BUCKET_COUNT)),
     latencySumSeconds: values[LATENCY_SUM] as number,

@@ -28,7 +28,8 @@ export interface RollupRow {
   /** `response_total` increase by classification. */
   readonly responseSuccess: number;
   readonly responseFailure: number;
-  /** `response_total` increase by status class; other status codes count in neither. */
+  /** `response_total` increase by status class; other status codes count in none. */
+  readonly status1xx: number;
   readonly status2xx: number;
   readonly status3xx: number;
   readonly status4xx: number;
@@ -37,6 +38,8 @@ export interface RollupRow {
   readonly errors: Readonly<Record<string, number>>;
   /** `attempt_total` increase. */
   readonly attempts: number;
+  /** `attempt_total{classification="failure"}` increase: the actual (per-attempt) failures. */
+  readonly attemptFailures: number;
   /** `retry_total` increase by result. */
   readonly retries: Readonly<Record<RetryResult, number>>;
   /**
