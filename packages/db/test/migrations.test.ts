@@ -11,6 +11,7 @@ import {
   sqliteDrift,
   writeNewMigration,
 } from '../src/index.js';
+import { SCHEMA_SNAPSHOT } from '../src/new-migration.js';
 import { PRISMA_DIR } from '../src/schema-files.js';
 import {
   POSTGRES_URL_VARIABLE,
@@ -34,6 +35,19 @@ const history = readMigrations('sqlite').migrationDirectories.map((m) => m.path)
 describe('the committed migration history', () => {
   it('matches prisma/schema.prisma (no drift)', async () => {
     expect(await sqliteDrift(readDerivedSchema('sqlite'))).toBe('');
+  });
+
+  it("keeps the current schema as the newest migration's snapshot", () => {
+    // Two branches that each add a migration merge into a history whose newest snapshot lacks
+    // the other's change; the next migration would then repeat it. Refresh the snapshot after
+    // such a merge (the drift test above proves the history itself is complete).
+    for (const provider of ['sqlite', 'postgresql'] as const) {
+      const { baseDir, migrationDirectories } = readMigrations(provider);
+      const newest = migrationDirectories.at(-1)!.path;
+      expect(readFileSync(join(baseDir, newest, SCHEMA_SNAPSHOT), 'utf8')).toBe(
+        readDerivedSchema(provider).content,
+      );
+    }
   });
 
   it('has the same migrations for both providers', () => {

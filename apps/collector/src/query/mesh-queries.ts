@@ -199,20 +199,26 @@ export class MeshQueries {
 
   private async graph(window: TimeWindow): Promise<{ nodes: ServiceSummary[]; edges: Edge[] }> {
     const { fromMs, toMs, seconds } = window;
-    const [served, outboundEdges, inboundEdges, instances] = await Promise.all([
-      this.deps.rollups.sum(fromMs, toMs, { direction: 'inbound', route: ALL_ROUTES }, [
-        'dstService',
-      ]),
-      this.deps.rollups.sum(fromMs, toMs, { direction: 'outbound', route: ALL_ROUTES }, [
-        'srcService',
-        'dstService',
-      ]),
-      this.deps.rollups.sum(fromMs, toMs, { direction: 'inbound', route: ALL_ROUTES }, [
-        'srcService',
-        'dstService',
-      ]),
+    // One scan of the edge-level rows answers everything: a service served exactly what its
+    // inbound edges carried.
+    const [edgeRows, instances] = await Promise.all([
+      this.deps.rollups.sum(
+        fromMs,
+        toMs,
+        { route: ALL_ROUTES },
+        ['direction', 'srcService', 'dstService'],
+        'golden',
+      ),
       this.deps.instanceCounts(),
     ]);
+    const outboundEdges = edgeRows.filter((row) => row.direction === 'outbound');
+    const inboundEdges = edgeRows.filter((row) => row.direction === 'inbound');
+    const served = new Map<string, RollupRow[]>();
+    for (const row of inboundEdges) {
+      const rows = served.get(row.dstService);
+      if (rows === undefined) served.set(row.dstService, [row]);
+      else rows.push(row);
+    }
 
     const edges: Edge[] = [];
     const measured = new Set<string>();
@@ -229,16 +235,14 @@ export class MeshQueries {
       (a, b) => a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination),
     );
 
-    const servedBy = new Map(served.map((row) => [row.dstService, row]));
-    const names = new Set<string>([...instances.keys(), ...servedBy.keys()]);
+    const names = new Set<string>([...instances.keys(), ...served.keys()]);
     for (const edge of edges) {
       names.add(edge.source);
       names.add(edge.destination);
     }
     const nodes = [...names].sort().map((service): ServiceSummary => {
-      const own = servedBy.get(service);
       // A callee without proxies is known only through its callers.
-      const rows = own ? [own] : outboundEdges.filter((row) => row.dstService === service);
+      const rows = served.get(service) ?? outboundEdges.filter((row) => row.dstService === service);
       const metrics = view(rows, seconds);
       return {
         service,

@@ -44,6 +44,14 @@ export const COUNT_COLUMNS = [
   ...LATENCY_COLUMNS,
 ] as const;
 
+/** What golden metrics need: counts of requests and outcomes, and the latency buckets. */
+export const GOLDEN_COLUMNS: readonly (typeof COUNT_COLUMNS)[number][] = [
+  'requests',
+  'successes',
+  'failures',
+  ...LATENCY_COLUMNS,
+];
+
 /** The row's counts in COUNT_COLUMNS order. */
 export function countValues(row: RollupRow): number[] {
   return [

@@ -1,7 +1,13 @@
 import { Prisma, type Database } from '@trellis/db';
 import { downsampleRows } from '../rollup/merge-rows.js';
 import type { RollupRow } from '../rollup/rollup-row.js';
-import { COUNT_COLUMNS, KEY_COLUMNS, countValues, rowFromColumns } from './rollup-columns.js';
+import {
+  COUNT_COLUMNS,
+  GOLDEN_COLUMNS,
+  KEY_COLUMNS,
+  countValues,
+  rowFromColumns,
+} from './rollup-columns.js';
 import { coverWindow, type RollupTier } from './rollup-tiers.js';
 
 /** The route of the rows that sum every route of an edge, so edge-level reads stay small. */
@@ -16,9 +22,9 @@ const CONFLICT_KEY = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS].map(qu
 const ADD_ON_CONFLICT = COUNT_COLUMNS.map(
   (column) => `${quote(column)} = "Rollup".${quote(column)} + excluded.${quote(column)}`,
 ).join(', ');
-const SUM_COLUMNS = COUNT_COLUMNS.map((column) => `SUM(${quote(column)}) AS ${quote(column)}`).join(
-  ', ',
-);
+const sums = (columns: readonly string[]) =>
+  columns.map((column) => `SUM(${quote(column)}) AS ${quote(column)}`).join(', ');
+const SUM_ALL = sums(COUNT_COLUMNS);
 
 export interface RollupFilter {
   direction?: 'inbound' | 'outbound';
@@ -29,6 +35,10 @@ export interface RollupFilter {
 }
 
 export type GroupColumn = (typeof KEY_COLUMNS)[number];
+
+/** Which columns to sum; reading fewer makes the big scans (topology) cheaper. */
+export type ColumnSet = 'all' | 'golden';
+const SUM_GOLDEN = sums(GOLDEN_COLUMNS);
 
 /**
  * Stores rollup rows in every tier and answers sums over windows. Writes add to what is there
@@ -71,15 +81,16 @@ export class RollupStore {
 
   /**
    * Sums rows in [fromMs, toMs) that match `filter`, one result per distinct `groupBy`
-   * combination; columns not grouped on come back empty ('').
+   * combination; columns not grouped on come back empty (''), counts not summed as 0.
    */
   async sum(
     fromMs: number,
     toMs: number,
     filter: RollupFilter,
     groupBy: readonly GroupColumn[],
+    columns: ColumnSet = 'all',
   ): Promise<RollupRow[]> {
-    const rows = await this.query(fromMs, toMs, filter, groupBy);
+    const rows = await this.query(fromMs, toMs, filter, groupBy, columns);
     return rows.map((row) =>
       rowFromColumns(row, keyOf(row), fromMs, Math.round((toMs - fromMs) / 1000)),
     );
@@ -96,7 +107,7 @@ export class RollupStore {
     filter: RollupFilter,
   ): Promise<RollupRow[]> {
     const tiers = this.tiers.filter((tier) => stepSeconds % tier.seconds === 0);
-    const rows = await this.query(fromMs, toMs, filter, [], { stepSeconds, tiers });
+    const rows = await this.query(fromMs, toMs, filter, [], 'all', { stepSeconds, tiers });
     return rows.map((row) =>
       rowFromColumns(row, keyOf(row), Number(row.step) * stepSeconds * 1000, stepSeconds),
     );
@@ -107,6 +118,7 @@ export class RollupStore {
     toMs: number,
     filter: RollupFilter,
     groupBy: readonly GroupColumn[],
+    columns: ColumnSet,
     steps?: { stepSeconds: number; tiers: readonly RollupTier[] },
   ): Promise<Record<string, unknown>[]> {
     const ranges = coverWindow(
@@ -136,7 +148,7 @@ export class RollupStore {
     const select = [
       ...(steps ? [`"bucketStart" / ${Math.trunc(steps.stepSeconds)} AS "step"`] : []),
       ...groupBy.map(quote),
-      SUM_COLUMNS,
+      columns === 'all' ? SUM_ALL : SUM_GOLDEN,
     ].join(', ');
     return this.database.prisma.$queryRaw<Record<string, unknown>[]>(
       Prisma.sql`SELECT ${Prisma.raw(select)} FROM "Rollup" WHERE ${Prisma.join(conditions, ' AND ')}${

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Rollup_resolutionSeconds_route_bucketStart_idx" ON "Rollup"("resolutionSeconds", "route", "bucketStart");
