@@ -1,0 +1,82 @@
+'use server';
+
+import {
+  PolicySchema,
+  type Policy,
+  type PolicyDiffEntry,
+  type PolicyPreview,
+  type PolicySpec,
+  type PolicyWriteResult,
+} from '@trellis/contracts';
+import * as api from '../server/collector-api';
+import { canEdit, readSession } from '../server/session';
+
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
+
+/** Someone saved in between: their version, and what they changed since ours. */
+export interface Conflict {
+  ok: false;
+  code: 'version-conflict';
+  message: string;
+  current: Policy;
+  theirChanges: PolicyDiffEntry[];
+}
+
+async function operatorToken(): Promise<string | ActionResult<never>> {
+  const session = await readSession();
+  if (!session) return { ok: false, code: 'unauthenticated', message: 'Sign in again.' };
+  if (!canEdit(session)) {
+    return { ok: false, code: 'forbidden', message: 'Only operators can change policies.' };
+  }
+  return session.token;
+}
+
+export async function previewPolicyAction(
+  service: string,
+  policy: PolicySpec,
+): Promise<ActionResult<PolicyPreview>> {
+  const session = await readSession();
+  if (!session) return { ok: false, code: 'unauthenticated', message: 'Sign in again.' };
+  const result = await api.previewPolicy(session.token, service, policy);
+  return result.ok ? result : { ok: false, code: result.code, message: result.message };
+}
+
+export async function savePolicyAction(
+  service: string,
+  policy: PolicySpec,
+  baseVersion: number,
+  reason: string,
+): Promise<ActionResult<PolicyWriteResult> | Conflict> {
+  const token = await operatorToken();
+  if (typeof token !== 'string') return token;
+  if (!reason.trim()) return { ok: false, code: 'reason-required', message: 'Say why.' };
+  const result = await api.writePolicy(token, service, policy, baseVersion, reason.trim());
+  if (result.ok) return result;
+  if (result.status === 409) {
+    const details = result.details as { current?: unknown; policy?: unknown } | undefined;
+    const current = PolicySchema.safeParse(details?.current ?? details?.policy ?? details);
+    if (current.success) {
+      const diff = await api.fetchRevisionDiff(token, service, baseVersion, current.data.version);
+      return {
+        ok: false,
+        code: 'version-conflict',
+        message: result.message,
+        current: current.data,
+        theirChanges: diff.ok ? diff.data.changes : [],
+      };
+    }
+  }
+  return { ok: false, code: result.code, message: result.message };
+}
+
+export async function rollbackPolicyAction(
+  service: string,
+  toVersion: number,
+  reason: string,
+): Promise<ActionResult<PolicyWriteResult>> {
+  const token = await operatorToken();
+  if (typeof token !== 'string') return token;
+  if (!reason.trim()) return { ok: false, code: 'reason-required', message: 'Say why.' };
+  const result = await api.rollbackPolicy(token, service, toVersion, reason.trim());
+  return result.ok ? result : { ok: false, code: result.code, message: result.message };
+}
