@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  HistogramSchema,
+  RouteListSchema,
+  SeriesSchema,
+  ServiceDetailSchema,
+  ServiceListSchema,
+  TopologySchema,
+} from '@trellis/contracts';
+import { ApiError } from '../http/api-error.js';
+import type { MeshQueries } from './mesh-queries.js';
+import { WindowQuerySchema, resolveWindow } from './time-window.js';
+
+const ServiceParams = z.object({ service: z.string().min(1).max(63) });
+const RouteParams = ServiceParams.extend({ route: z.string().min(1).max(64) });
+
+/** The read side of the aggregator: what the dashboard draws. */
+export function registerMetricsRoutes(
+  app: FastifyInstance,
+  queries: MeshQueries,
+  now: () => number = Date.now,
+): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['metrics'];
+
+  typed.get(
+    '/v1/topology',
+    {
+      schema: {
+        tags,
+        summary: 'Services and the calls between them, with golden metrics',
+        querystring: WindowQuerySchema,
+        response: { 200: TopologySchema },
+      },
+    },
+    async (request) => queries.topology(resolveWindow(request.query, now())),
+  );
+
+  typed.get(
+    '/v1/services',
+    {
+      schema: {
+        tags,
+        summary: 'Every service with its golden metrics',
+        querystring: WindowQuerySchema,
+        response: { 200: ServiceListSchema },
+      },
+    },
+    async (request) => queries.services(resolveWindow(request.query, now())),
+  );
+
+  typed.get(
+    '/v1/services/:service',
+    {
+      schema: {
+        tags,
+        summary: 'One service with its callers and callees',
+        params: ServiceParams,
+        querystring: WindowQuerySchema,
+        response: { 200: ServiceDetailSchema },
+      },
+    },
+    async (request) => {
+      const detail = await queries.service(
+        resolveWindow(request.query, now()),
+        request.params.service,
+      );
+      if (detail === undefined) {
+        throw new ApiError(
+          404,
+          'unknown-service',
+          `no service "${request.params.service}" is known`,
+        );
+      }
+      return detail;
+    },
+  );
+
+  typed.get(
+    '/v1/services/:service/routes',
+    {
+      schema: {
+        tags,
+        summary: 'Per-route golden metrics, effective and actual',
+        params: ServiceParams,
+        querystring: WindowQuerySchema,
+        response: { 200: RouteListSchema },
+      },
+    },
+    async (request) => queries.routes(resolveWindow(request.query, now()), request.params.service),
+  );
+
+  typed.get(
+    '/v1/services/:service/routes/:route/histogram',
+    {
+      schema: {
+        tags,
+        summary: "A route's latency distribution",
+        params: RouteParams,
+        querystring: WindowQuerySchema,
+        response: { 200: HistogramSchema },
+      },
+    },
+    async (request) =>
+      queries.histogram(
+        resolveWindow(request.query, now()),
+        request.params.service,
+        request.params.route,
+      ),
+  );
+
+  typed.get(
+    '/v1/series',
+    {
+      schema: {
+        tags,
+        summary: 'Golden metrics over time for charts',
+        querystring: WindowQuerySchema.extend({
+          service: z.string().min(1).max(63),
+          route: z.string().min(1).max(64).optional(),
+          step: z.coerce.number().int().min(1).max(86_400).optional(),
+        }),
+        response: { 200: SeriesSchema },
+      },
+    },
+    async (request) => {
+      const { service, route, step, ...window } = request.query;
+      return queries.series(resolveWindow(window, now()), service, route, step);
+    },
+  );
+}

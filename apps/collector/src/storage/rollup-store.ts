@@ -1,0 +1,184 @@
+import { Prisma, type Database } from '@trellis/db';
+import { downsampleRows } from '../rollup/merge-rows.js';
+import type { RollupRow } from '../rollup/rollup-row.js';
+import { COUNT_COLUMNS, KEY_COLUMNS, countValues, rowFromColumns } from './rollup-columns.js';
+import { coverWindow, type RollupTier } from './rollup-tiers.js';
+
+/** The route of the rows that sum every route of an edge, so edge-level reads stay small. */
+export const ALL_ROUTES = '*';
+
+/** Rows per INSERT: under SQLite's 32,766 bound parameters at ~45 columns a row. */
+const ROWS_PER_STATEMENT = 500;
+
+const quote = (column: string) => `"${column}"`;
+const INSERT_COLUMNS = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS, ...COUNT_COLUMNS];
+const CONFLICT_KEY = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS].map(quote).join(', ');
+const ADD_ON_CONFLICT = COUNT_COLUMNS.map(
+  (column) => `${quote(column)} = "Rollup".${quote(column)} + excluded.${quote(column)}`,
+).join(', ');
+const SUM_COLUMNS = COUNT_COLUMNS.map((column) => `SUM(${quote(column)}) AS ${quote(column)}`).join(
+  ', ',
+);
+
+export interface RollupFilter {
+  direction?: 'inbound' | 'outbound';
+  dstService?: string;
+  srcService?: string;
+  /** A route name, or ALL_ROUTES for edge-level rows; omitted = per-route rows. */
+  route?: string;
+}
+
+export type GroupColumn = (typeof KEY_COLUMNS)[number];
+
+/**
+ * Stores rollup rows in every tier and answers sums over windows. Writes add to what is there
+ * (`ON CONFLICT … DO UPDATE SET x = x + excluded.x`), so a bucket filled by several scrape
+ * rounds or several collectors sums them all.
+ */
+export class RollupStore {
+  constructor(
+    private readonly database: Database,
+    readonly tiers: readonly RollupTier[],
+  ) {}
+
+  /** Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one transaction. */
+  async write(rows: readonly RollupRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const withEdges = [...rows, ...edgeRows(rows)];
+    const statements: Prisma.Sql[] = [];
+    for (const tier of this.tiers) {
+      const tierRows = downsampleRows(withEdges, tier.seconds);
+      for (let i = 0; i < tierRows.length; i += ROWS_PER_STATEMENT) {
+        statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
+      }
+    }
+    await this.database.prisma.$transaction(
+      statements.map((statement) => this.database.prisma.$executeRaw(statement)),
+    );
+  }
+
+  /** Drops rows older than their tier keeps; returns how many. */
+  async prune(nowMs: number): Promise<number> {
+    let removed = 0;
+    for (const tier of this.tiers) {
+      const oldest = Math.floor(nowMs / 1000) - tier.retentionSeconds;
+      removed += await this.database.prisma.$executeRaw(
+        Prisma.sql`DELETE FROM "Rollup" WHERE "resolutionSeconds" = ${tier.seconds} AND "bucketStart" < ${oldest}`,
+      );
+    }
+    return removed;
+  }
+
+  /**
+   * Sums rows in [fromMs, toMs) that match `filter`, one result per distinct `groupBy`
+   * combination; columns not grouped on come back empty ('').
+   */
+  async sum(
+    fromMs: number,
+    toMs: number,
+    filter: RollupFilter,
+    groupBy: readonly GroupColumn[],
+  ): Promise<RollupRow[]> {
+    const rows = await this.query(fromMs, toMs, filter, groupBy);
+    return rows.map((row) =>
+      rowFromColumns(row, keyOf(row), fromMs, Math.round((toMs - fromMs) / 1000)),
+    );
+  }
+
+  /**
+   * Sums rows in [fromMs, toMs) per `stepSeconds` time step (a multiple of the tiers read),
+   * for charts; a step without rows has no entry.
+   */
+  async series(
+    fromMs: number,
+    toMs: number,
+    stepSeconds: number,
+    filter: RollupFilter,
+  ): Promise<RollupRow[]> {
+    const tiers = this.tiers.filter((tier) => stepSeconds % tier.seconds === 0);
+    const rows = await this.query(fromMs, toMs, filter, [], { stepSeconds, tiers });
+    return rows.map((row) =>
+      rowFromColumns(row, keyOf(row), Number(row.step) * stepSeconds * 1000, stepSeconds),
+    );
+  }
+
+  private async query(
+    fromMs: number,
+    toMs: number,
+    filter: RollupFilter,
+    groupBy: readonly GroupColumn[],
+    steps?: { stepSeconds: number; tiers: readonly RollupTier[] },
+  ): Promise<Record<string, unknown>[]> {
+    const ranges = coverWindow(
+      Math.ceil(fromMs / 1000),
+      Math.ceil(toMs / 1000),
+      steps?.tiers ?? this.tiers,
+    );
+    if (ranges.length === 0) return [];
+    const inRanges = Prisma.join(
+      ranges.map(
+        (range) =>
+          Prisma.sql`("resolutionSeconds" = ${range.tierSeconds} AND "bucketStart" >= ${range.fromSeconds} AND "bucketStart" < ${range.toSeconds})`,
+      ),
+      ' OR ',
+    );
+    const conditions = [Prisma.sql`(${inRanges})`];
+    if (filter.direction) conditions.push(Prisma.sql`"direction" = ${filter.direction}`);
+    if (filter.dstService) conditions.push(Prisma.sql`"dstService" = ${filter.dstService}`);
+    if (filter.srcService) conditions.push(Prisma.sql`"srcService" = ${filter.srcService}`);
+    conditions.push(
+      filter.route === undefined
+        ? Prisma.sql`"route" <> ${ALL_ROUTES}`
+        : Prisma.sql`"route" = ${filter.route}`,
+    );
+    const groups = groupBy.map(quote);
+    if (steps) groups.unshift(`"bucketStart" / ${Math.trunc(steps.stepSeconds)}`);
+    const select = [
+      ...(steps ? [`"bucketStart" / ${Math.trunc(steps.stepSeconds)} AS "step"`] : []),
+      ...groupBy.map(quote),
+      SUM_COLUMNS,
+    ].join(', ');
+    return this.database.prisma.$queryRaw<Record<string, unknown>[]>(
+      Prisma.sql`SELECT ${Prisma.raw(select)} FROM "Rollup" WHERE ${Prisma.join(conditions, ' AND ')}${
+        groups.length > 0 ? Prisma.raw(` GROUP BY ${groups.join(', ')}`) : Prisma.empty
+      }`,
+    );
+  }
+}
+
+function keyOf(row: Record<string, unknown>) {
+  return {
+    direction: (row.direction as 'inbound' | 'outbound' | undefined) ?? 'inbound',
+    srcService: (row.srcService as string | undefined) ?? '',
+    dstService: (row.dstService as string | undefined) ?? '',
+    route: (row.route as string | undefined) ?? '',
+  };
+}
+
+/** One row per (bucket, direction, source, destination) summing its routes. */
+function edgeRows(rows: readonly RollupRow[]): RollupRow[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  return downsampleRows(
+    rows.map((row) => ({ ...row, route: ALL_ROUTES })),
+    first.bucketSeconds,
+  );
+}
+
+function insertStatement(rows: readonly RollupRow[], tierSeconds: number): Prisma.Sql {
+  const values = rows.map(
+    (row) =>
+      Prisma.sql`(${Prisma.join([
+        tierSeconds,
+        Math.floor(row.bucketStartMs / 1000),
+        row.direction,
+        row.srcService,
+        row.dstService,
+        row.route,
+        ...countValues(row),
+      ])})`,
+  );
+  return Prisma.sql`INSERT INTO "Rollup" (${Prisma.raw(INSERT_COLUMNS.map(quote).join(', '))}) VALUES ${Prisma.join(
+    values,
+  )} ON CONFLICT (${Prisma.raw(CONFLICT_KEY)}) DO UPDATE SET ${Prisma.raw(ADD_ON_CONFLICT)}`;
+}

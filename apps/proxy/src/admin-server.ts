@@ -1,0 +1,61 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { GoldenMetrics } from './golden-metrics.js';
+
+export interface AdminView {
+  metrics: GoldenMetrics;
+  isReady(): boolean;
+  /** The config in force, with its version, as JSON-ready data. */
+  configView(): unknown;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, [
+    'content-type',
+    contentType,
+    'content-length',
+    String(Buffer.byteLength(body)),
+  ]);
+  res.end(body);
+}
+
+/** `/metrics` (Prometheus text), `/live`, `/ready` (config loaded), `/config`. */
+export function createAdminServer(
+  view: AdminView,
+  log: (message: string, error: unknown) => void,
+): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      return;
+    }
+    switch (path) {
+      case '/metrics':
+        view.metrics.registry.metrics().then(
+          (text) => send(res, 200, view.metrics.registry.contentType, text),
+          (error: unknown) => {
+            log('could not render metrics', error);
+            send(res, 500, 'text/plain; charset=utf-8', 'metrics unavailable\n');
+          },
+        );
+        return;
+      case '/live':
+        send(res, 200, 'text/plain; charset=utf-8', 'live\n');
+        return;
+      case '/ready':
+        if (view.isReady()) send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
+        else send(res, 503, 'text/plain; charset=utf-8', 'no config loaded yet\n');
+        return;
+      case '/config':
+        send(res, 200, 'application/json', `${JSON.stringify(view.configView(), null, 2)}\n`);
+        return;
+      default:
+        send(
+          res,
+          404,
+          'text/plain; charset=utf-8',
+          'not found: try /metrics, /live, /ready, /config\n',
+        );
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { RequestHead } from './hop-by-hop.js';
+
+/** The upstream attempt in flight, as far as timeouts and client aborts need to see it. */
+export interface AbortableAttempt {
+  abort(reason: Error): void;
+}
+
+/** A request the client has abandoned; only used to stop the upstream attempt. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection before the response completed');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * One logical request as it passes through a stack. It doubles as undici's dispatch options
+ * (`path`, `method`, `headers`, `body`), so an attempt allocates no options object.
+ */
+export class Call implements Dispatcher.DispatchOptions {
+  readonly method: Dispatcher.HttpMethod;
+  readonly headers: string[];
+  body: Buffer | Readable | null;
+  /** -1 when unknown (chunked). */
+  readonly contentLength: number;
+  /** False once a body too large to buffer has been streamed to an attempt. */
+  replayable: boolean;
+  readonly startedAt = performance.now();
+  /** Set when the request timed out or the client left: no further attempt may start. */
+  cancelled = false;
+  attempt: AbortableAttempt | undefined = undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly path: string,
+    head: RequestHead,
+    /** The calling service, for metric labels. */
+    readonly source: string,
+  ) {
+    this.method = req.method as Dispatcher.HttpMethod;
+    this.headers = head.headers;
+    const hasBody = head.chunked || head.contentLength > 0;
+    this.contentLength = hasBody ? head.contentLength : 0;
+    this.body = hasBody ? req : null;
+    this.replayable = !hasBody;
+    res.once('close', () => {
+      if (!res.writableFinished) this.cancel(new ClientGoneError());
+    });
+  }
+
+  cancel(reason: Error): void {
+    this.cancelled = true;
+    this.attempt?.abort(reason);
+  }
+}

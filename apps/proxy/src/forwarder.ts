@@ -1,0 +1,178 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { Endpoint } from './balancer.js';
+import type { AbortableAttempt, Call } from './call.js';
+import { Outcome, type UpstreamResponse } from './classify.js';
+import { ConnectFailedError, NoEndpointsError, ProxyError } from './errors.js';
+import type { Handler } from './handler.js';
+import { responseHeaders } from './hop-by-hop.js';
+
+const CONNECT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function isConnectError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code !== undefined && CONNECT_ERROR_CODES.has(code);
+}
+
+const enum State {
+  AwaitingHead,
+  /** Head received; body chunks are held until the response is sent or discarded. */
+  Held,
+  Sending,
+  Discarded,
+}
+
+/**
+ * One request to one endpoint, driven by undici's low-level dispatch callbacks. Its promise
+ * settles at the response head (or at a failure before it); the body is then held until
+ * `sendTo` streams it to the client with backpressure, or `discard` drops it for a retry.
+ */
+export class UpstreamAttempt
+  implements Dispatcher.DispatchHandler, UpstreamResponse, AbortableAttempt
+{
+  readonly promise: Promise<Outcome>;
+  status = 0;
+  private settle!: (outcome: Outcome) => void;
+  private state = State.AwaitingHead;
+  private abortUpstream: ((reason?: Error) => void) | undefined = undefined;
+  private abortReason: Error | undefined = undefined;
+  private resumeUpstream: (() => void) | undefined = undefined;
+  private rawHeaders: Buffer[] | undefined = undefined;
+  private held: Buffer[] | undefined = undefined;
+  private finished = false;
+  private failure: Error | undefined = undefined;
+  private client: ServerResponse | undefined = undefined;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly startedAt: number,
+  ) {
+    this.promise = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+    endpoint.pending++;
+  }
+
+  abort(reason: Error): void {
+    if (this.finished) return;
+    if (this.abortReason === undefined) this.abortReason = reason;
+    this.abortUpstream?.(reason);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.abortReason !== undefined) abort(this.abortReason);
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true;
+    const now = performance.now();
+    this.endpoint.observeLatency(now - this.startedAt, now);
+    if (status >= 500) this.endpoint.failed(now);
+    else this.endpoint.succeeded();
+    this.status = status;
+    this.rawHeaders = rawHeaders;
+    this.resumeUpstream = resume;
+    this.state = State.Held;
+    this.settle(Outcome.ofResponse(this));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.state === State.Sending) return this.client!.write(chunk);
+    if (this.state === State.Held) (this.held ??= []).push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish();
+    if (this.state === State.Sending) this.client!.end();
+  }
+
+  onError(error: Error): void {
+    this.finish();
+    if (this.state === State.AwaitingHead) {
+      this.settle(Outcome.ofError(this.toProxyError(error)));
+    } else if (this.state === State.Sending) {
+      this.client!.destroy(error);
+    } else {
+      this.failure = error;
+    }
+  }
+
+  sendTo(res: ServerResponse): void {
+    if (this.state !== State.Held) return;
+    this.state = State.Sending;
+    this.client = res;
+    res.writeHead(this.status, responseHeaders(this.rawHeaders!));
+    this.rawHeaders = undefined;
+    const held = this.held;
+    this.held = undefined;
+    if (this.failure !== undefined) {
+      res.destroy(this.failure);
+      return;
+    }
+    if (this.finished) {
+      if (held === undefined) res.end();
+      else if (held.length === 1) res.end(held[0]);
+      else {
+        for (const chunk of held) res.write(chunk);
+        res.end();
+      }
+      return;
+    }
+    if (held !== undefined) for (const chunk of held) res.write(chunk);
+    // A full client buffer pauses upstream through onData's return value; drain resumes it.
+    res.on('drain', this.resumeUpstream!);
+  }
+
+  discard(): void {
+    if (this.state !== State.Held) return;
+    this.state = State.Discarded;
+    this.held = undefined;
+    this.rawHeaders = undefined;
+    if (!this.finished) this.abort(new Error('response discarded'));
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.endpoint.pending--;
+  }
+
+  private toProxyError(error: Error): ProxyError {
+    if (this.abortReason instanceof ProxyError) return this.abortReason;
+    if (isConnectError(error)) {
+      this.endpoint.connectFailed(performance.now());
+      return new ConnectFailedError(this.endpoint.address, 'connect', error);
+    }
+    this.endpoint.failed(performance.now());
+    return new ConnectFailedError(this.endpoint.address, 'response', error);
+  }
+}
+
+/** Chooses the endpoint for an attempt, or none. */
+export type EndpointPicker = (now: number) => Endpoint | undefined;
+
+/** The innermost handler: one attempt to one endpoint the picker chooses. */
+export function forwarder(service: string, pick: EndpointPicker): Handler {
+  return (call: Call) => {
+    const now = performance.now();
+    const endpoint = pick(now);
+    if (endpoint === undefined)
+      return Promise.resolve(Outcome.ofError(new NoEndpointsError(service)));
+    const attempt = new UpstreamAttempt(endpoint, now);
+    call.attempt = attempt;
+    endpoint.pool.dispatch(call, attempt);
+    return attempt.promise;
+  };
+}

@@ -1,0 +1,254 @@
+import {
+  BASE_LABELS,
+  LATENCY_BUCKETS_SECONDS,
+  METRIC,
+  RETRY_RESULTS,
+  type Direction,
+  type ProxyErrorCode,
+  type RetryResult,
+} from '@trellis/contracts';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { Outcome } from './classify.js';
+
+type BaseLabel = (typeof BASE_LABELS)[number];
+export type BaseLabels = Readonly<Record<BaseLabel, string>>;
+
+const ERROR_CODES: readonly (ProxyErrorCode | undefined)[] = [
+  undefined,
+  'no-endpoints',
+  'connect-failed',
+  'request-timeout',
+];
+const ERROR_INDEX: Readonly<Record<ProxyErrorCode, number>> = {
+  'no-endpoints': 1,
+  'connect-failed': 2,
+  'request-timeout': 3,
+};
+const RETRY_RESULT_INDEX = Object.fromEntries(
+  RETRY_RESULTS.map((result, i) => [result, i]),
+) as Record<RetryResult, number>;
+
+class LatencySeries {
+  /** Per bucket (not cumulative), the last one being +Inf. */
+  readonly counts = new Float64Array(LATENCY_BUCKETS_SECONDS.length + 1);
+  sum = 0;
+  count = 0;
+
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < LATENCY_BUCKETS_SECONDS.length && seconds > LATENCY_BUCKETS_SECONDS[i]!) i++;
+    this.counts[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+function classificationOf(status: number): string {
+  return status >= 500 ? 'failure' : 'success';
+}
+
+/**
+ * The golden metrics of one (direction, src, dst, route): plain numbers bumped on the request
+ * path, turned into Prometheus series only when scraped. Keyed by status code, so recording
+ * a response is a couple of map look-ups and additions.
+ */
+export class RouteStats {
+  requests = 0;
+  /** Key: status × 4 + index of the error code (0 = none). */
+  private readonly responses = new Map<number, number>();
+  private readonly latencies = new Map<number, LatencySeries>();
+  private readonly attempts = new Map<number, number>();
+  private readonly retries = new Float64Array(RETRY_RESULTS.length);
+
+  constructor(readonly labels: BaseLabels) {}
+
+  recordResponse(outcome: Outcome, seconds: number): void {
+    const status = outcome.status;
+    const key = status * 4 + (outcome.error === undefined ? 0 : ERROR_INDEX[outcome.error.code]);
+    this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
+    let latency = this.latencies.get(status);
+    if (latency === undefined) {
+      latency = new LatencySeries();
+      this.latencies.set(status, latency);
+    }
+    latency.observe(seconds);
+  }
+
+  recordAttempt(outcome: Outcome): void {
+    this.attempts.set(outcome.status, (this.attempts.get(outcome.status) ?? 0) + 1);
+  }
+
+  recordRetry(result: RetryResult): void {
+    this.retries[RETRY_RESULT_INDEX[result]]!++;
+  }
+
+  publishResponses(counter: Counter<string>): void {
+    for (const [key, value] of this.responses) {
+      const status = Math.floor(key / 4);
+      const error = ERROR_CODES[key % 4];
+      const labels: Record<string, string | number> = {
+        ...this.labels,
+        status_code: status,
+        classification: error === undefined ? classificationOf(status) : 'failure',
+      };
+      if (error !== undefined) labels.error = error;
+      counter.inc(labels, value);
+    }
+  }
+
+  publishAttempts(counter: Counter<string>): void {
+    for (const [status, value] of this.attempts) {
+      counter.inc(
+        { ...this.labels, status_code: status, classification: classificationOf(status) },
+        value,
+      );
+    }
+  }
+
+  publishRetries(counter: Counter<string>): void {
+    RETRY_RESULTS.forEach((result, i) => {
+      const value = this.retries[i]!;
+      if (value > 0) counter.inc({ ...this.labels, result }, value);
+    });
+  }
+
+  latencySamples(name: string): HistogramSample[] {
+    const samples: HistogramSample[] = [];
+    for (const [status, series] of this.latencies) {
+      const labels = {
+        ...this.labels,
+        status_code: status,
+        classification: classificationOf(status),
+      };
+      let cumulative = 0;
+      for (let i = 0; i <= LATENCY_BUCKETS_SECONDS.length; i++) {
+        cumulative += series.counts[i]!;
+        const le = i < LATENCY_BUCKETS_SECONDS.length ? LATENCY_BUCKETS_SECONDS[i]! : '+Inf';
+        samples.push({
+          metricName: `${name}_bucket`,
+          labels: { ...labels, le },
+          value: cumulative,
+        });
+      }
+      samples.push({ metricName: `${name}_sum`, labels, value: series.sum });
+      samples.push({ metricName: `${name}_count`, labels, value: series.count });
+    }
+    return samples;
+  }
+}
+
+interface HistogramSample {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * A histogram whose buckets live in RouteStats. prom-client's registry only calls `get()` on a
+ * metric; its typings merely list its own four classes, hence the one cast at registration.
+ */
+class RouteLatencyHistogram {
+  readonly name = METRIC.responseLatencySeconds;
+  readonly help = 'Time from receiving a request to sending the response head, in seconds.';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(private readonly store: GoldenMetrics) {}
+
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: HistogramSample[];
+  }> {
+    const values = this.store.all().flatMap((stats) => stats.latencySamples(this.name));
+    const { name, help, type, aggregator } = this;
+    return Promise.resolve({ name, help, type, aggregator, values });
+  }
+
+  reset(): void {}
+}
+
+function labelKey(labels: BaseLabels): string {
+  return `${labels.direction}\n${labels.src_service}\n${labels.dst_service}\n${labels.route}`;
+}
+
+/** Every RouteStats of this proxy, and the prom-client registry `/metrics` renders. */
+export class GoldenMetrics {
+  readonly registry = new Registry();
+  private readonly stats = new Map<string, RouteStats>();
+
+  constructor() {
+    // The collector needs the process start time to count a new proxy's first scrape in full
+    // (a proxy that appeared after the collector started watching has no earlier history).
+    new Gauge({
+      name: 'process_start_time_seconds',
+      help: 'Start time of the process since unix epoch in seconds.',
+      registers: [this.registry],
+    }).set(performance.timeOrigin / 1000);
+    const labelNames = [...BASE_LABELS];
+    const all = (): RouteStats[] => this.all();
+    new Counter({
+      name: METRIC.requestTotal,
+      help: 'Requests received (logical requests, as the application sees them).',
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const stats of all()) this.inc(stats.labels, stats.requests);
+      },
+    });
+    new Counter({
+      name: METRIC.responseTotal,
+      help: 'Responses sent, by status code, classification and proxy error.',
+      labelNames: [...labelNames, 'status_code', 'classification', 'error'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const stats of all()) stats.publishResponses(this);
+      },
+    });
+    this.registry.registerMetric(new RouteLatencyHistogram(this) as unknown as Metric);
+    new Counter({
+      name: METRIC.attemptTotal,
+      help: 'Upstream attempts made for outbound requests, retries included.',
+      labelNames: [...labelNames, 'status_code', 'classification'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const stats of all()) stats.publishAttempts(this);
+      },
+    });
+    new Counter({
+      name: METRIC.retryTotal,
+      help: 'Retry decisions for outbound requests, by result.',
+      labelNames: [...labelNames, 'result'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const stats of all()) stats.publishRetries(this);
+      },
+    });
+  }
+
+  /** The stats of one label set; the same object every time, so counts survive config changes. */
+  route(direction: Direction, src: string, dst: string, route: string): RouteStats {
+    const labels: BaseLabels = { direction, src_service: src, dst_service: dst, route };
+    const key = labelKey(labels);
+    let stats = this.stats.get(key);
+    if (stats === undefined) {
+      stats = new RouteStats(labels);
+      this.stats.set(key, stats);
+    }
+    return stats;
+  }
+
+  all(): RouteStats[] {
+    return [...this.stats.values()];
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Header rewriting at the hop boundary (RFC 9110 §7.6.1): Connection, the fields it names,
+ * Proxy-Connection, Keep-Alive, TE, Transfer-Encoding and Upgrade belong to one connection and
+ * are not forwarded. Works on flat raw header arrays and lowercases only names whose length
+ * could make them special, since this runs on every request and response.
+ */
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+// Lengths of every name either side inspects: te, host, expect, upgrade, connection/keep-alive,
+// x-trellis-src, content-length, proxy-connection, transfer-encoding.
+const INSPECTED_LENGTHS = new Set([2, 4, 6, 7, 10, 13, 14, 16, 17]);
+
+function inspectedName(name: string): string | undefined {
+  return INSPECTED_LENGTHS.has(name.length) ? name.toLowerCase() : undefined;
+}
+
+/** Tokens of a Connection header other than the standard ones, i.e. extra hop-by-hop fields. */
+function connectionOptions(value: string, into: Set<string>): void {
+  for (const token of value.split(',')) {
+    const option = token.trim().toLowerCase();
+    if (option !== '' && option !== 'close' && option !== 'keep-alive' && option !== 'upgrade') {
+      into.add(option);
+    }
+  }
+}
+
+function withoutOptions(headers: string[], options: Set<string>): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!options.has(headers[i]!.toLowerCase())) kept.push(headers[i]!, headers[i + 1]!);
+  }
+  return kept;
+}
+
+export interface RequestHead {
+  /** End-to-end headers to send upstream, flat `[name, value, …]`. */
+  headers: string[];
+  host: string | undefined;
+  /** The caller's `x-trellis-src`, as the inbound side labels it. */
+  source: string | undefined;
+  /** -1 when the request has no Content-Length. */
+  contentLength: number;
+  chunked: boolean;
+}
+
+/**
+ * Prepares a request's headers for the next hop. `source`, when given, replaces any
+ * `x-trellis-src` the client sent (the outbound side vouches for its own service). `Expect`
+ * is dropped because Node's server has already answered `100-continue`.
+ */
+export function prepareRequestHead(raw: readonly string[], source?: string): RequestHead {
+  const headers: string[] = [];
+  let host: string | undefined;
+  let caller: string | undefined;
+  let contentLength = -1;
+  let chunked = false;
+  let options: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = inspectedName(name);
+    if (lower !== undefined) {
+      if (lower === 'transfer-encoding') {
+        chunked = true;
+        continue;
+      }
+      if (lower === 'connection') connectionOptions(value, (options ??= new Set()));
+      if (HOP_BY_HOP.has(lower) || lower === 'expect') continue;
+      if (lower === 'host') host = value;
+      else if (lower === 'content-length') contentLength = Number(value);
+      else if (lower === 'x-trellis-src') {
+        caller = value;
+        if (source !== undefined) continue;
+      }
+    }
+    headers.push(name, value);
+  }
+  if (source !== undefined) headers.push('x-trellis-src', source);
+  return {
+    headers: options === undefined ? headers : withoutOptions(headers, options),
+    host,
+    source: caller,
+    contentLength,
+    chunked,
+  };
+}
+
+/** Converts undici's raw response headers to strings, dropping hop-by-hop fields. */
+export function responseHeaders(raw: readonly Buffer[]): string[] {
+  const headers: string[] = [];
+  let options: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    const lower = inspectedName(name);
+    if (lower !== undefined) {
+      if (lower === 'connection') connectionOptions(value, (options ??= new Set()));
+      if (HOP_BY_HOP.has(lower)) continue;
+    }
+    headers.push(name, value);
+  }
+  return options === undefined ? headers : withoutOptions(headers, options);
+}

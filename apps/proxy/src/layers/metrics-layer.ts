@@ -1,0 +1,31 @@
+import { performance } from 'node:perf_hooks';
+import type { Call } from '../call.js';
+import { NoEndpointsError } from '../errors.js';
+import type { RouteStats } from '../golden-metrics.js';
+import type { Layer } from '../handler.js';
+
+/** Picks the series a request counts under (inbound: per calling service). */
+export type StatsSelector = (call: Call) => RouteStats;
+
+/** Counts the logical request and its final outcome: `request_total`, `response_*`. */
+export function metricsLayer(select: StatsSelector): Layer {
+  return (next) => async (call) => {
+    const stats = select(call);
+    stats.requests++;
+    const outcome = await next(call);
+    stats.recordResponse(outcome, (performance.now() - call.startedAt) / 1000);
+    return outcome;
+  };
+}
+
+/**
+ * Counts every upstream attempt, retries included: `attempt_total`. Finding no endpoint is
+ * not an attempt: nothing was sent.
+ */
+export function attemptMetricsLayer(stats: RouteStats): Layer {
+  return (next) => async (call) => {
+    const outcome = await next(call);
+    if (!(outcome.error instanceof NoEndpointsError)) stats.recordAttempt(outcome);
+    return outcome;
+  };
+}
