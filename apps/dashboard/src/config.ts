@@ -19,7 +19,11 @@ const ConfigSchema = z.object({
 
 export type DashboardConfig = z.infer<typeof ConfigSchema> & { sessionSecret: string };
 
-const processSecret = randomBytes(32).toString('hex');
+// Next bundles server code per route, so a module-level value would differ between the action
+// that seals a session and the handler that opens it: one secret per process, kept globally.
+const SECRET_KEY = Symbol.for('trellis.dashboard.session-secret');
+const globalSecrets = globalThis as typeof globalThis & { [SECRET_KEY]?: string };
+const processSecret = (globalSecrets[SECRET_KEY] ??= randomBytes(32).toString('hex'));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
   const parsed = ConfigSchema.safeParse({

@@ -71,7 +71,7 @@ export function GoldenCharts({
           { key: 'p95', label: 'p95', color: '#d29922' },
           { key: 'p99', label: 'p99', color: '#f85149' },
         ]}
-        format={(ms) => formatLatency(ms / 1000)}
+        format={(ms) => (ms === 0 ? '0' : formatLatency(ms / 1000))}
       />
       {marks.length > 0 && (
         <ul className="policy-marks muted" data-testid="policy-marks">

@@ -12,7 +12,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useHealthOf } from '../../live/use-health';
-import { layoutGraph, structureKey, type Positions } from './elk-layout';
+import { layoutGraph, structureKey, warmUpLayout, type Positions } from './elk-layout';
 import {
   flowEdges,
   flowNodes,
@@ -22,6 +22,8 @@ import {
 } from './graph-elements';
 import { MetricsEdgeComponent } from './metrics-edge';
 import { ServiceNodeComponent } from './service-node';
+
+if (typeof window !== 'undefined') warmUpLayout();
 
 const nodeTypes = { service: ServiceNodeComponent };
 const edgeTypes = { metrics: MetricsEdgeComponent };
