@@ -157,8 +157,12 @@ try {
     return page.evaluate(() => ({
       firstRender: performance.getEntriesByName('topology:first-render')[0].startTime,
       settled: performance.getEntriesByName('topology:settled')[0].startTime,
-      nodes: Number(document.querySelector('[data-testid=topology-graph]').dataset.nodes),
-      edges: Number(document.querySelector('[data-testid=topology-graph]').dataset.edges),
+      nodes: Number(
+        globalThis.document.querySelector('[data-testid=topology-graph]').dataset.nodes,
+      ),
+      edges: Number(
+        globalThis.document.querySelector('[data-testid=topology-graph]').dataset.edges,
+      ),
     }));
   };
   const results = [];

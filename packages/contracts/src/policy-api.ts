@@ -1,96 +1,110 @@
 import { z } from 'zod';
-import { PolicySchema } from './policy.js';
+import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
 
-/**
- * Response bodies of the collector's policy endpoints (DESIGN §4): read, write with version,
- * history, diff, rollback and preview. Objects are not strict, so the collector may add fields.
- */
+/** Request and response bodies of the collector's `/v1/policies` API (DESIGN §3, §4). */
 
-export const PolicyChangeSchema = z.object({
-  version: z.number().int(),
+const Timestamp = z.iso.datetime();
+const Version = z.number().int().min(0);
+
+/** Why a change was made; kept with the revision for whoever reads the history. */
+export const ChangeReasonSchema = z
+  .string()
+  .min(1, { abort: true })
+  .max(500)
+  .regex(/\S/, 'must not be blank');
+
+/** `PUT /v1/policies/:service`: the new document and the version it edits (0 = none yet). */
+export const PolicyWriteSchema = z.strictObject({
+  policy: PolicySpecSchema,
+  baseVersion: Version,
+  reason: ChangeReasonSchema,
+});
+
+/** `POST /v1/policies/:service/rollback`: a new version equal to `toVersion` (0 = the default). */
+export const PolicyRollbackSchema = z.strictObject({
+  toVersion: Version,
+  reason: ChangeReasonSchema,
+});
+
+/** Who changed a policy, when and why. */
+export const PolicyChangeSchema = z.strictObject({
+  version: Version,
   author: z.string(),
   reason: z.string(),
-  createdAt: z.iso.datetime(),
+  at: Timestamp,
 });
 
-/** How far the latest version has reached the data plane. */
-export const PropagationSchema = z.object({
-  applied: z.number().int(),
-  total: z.number().int(),
-  rejected: z.number().int(),
+/**
+ * How far the current version has reached: of the live proxies that serve the service or
+ * call it, how many run it and which rejected it (and why).
+ */
+export const PolicyPropagationSchema = z.strictObject({
+  version: Version,
+  applied: z.number().int().min(0),
+  total: z.number().int().min(0),
+  rejected: z.array(z.strictObject({ instanceId: z.string(), error: z.string() })),
 });
 
-export const PolicySummarySchema = z.object({
+/** `GET /v1/policies/:service` and the answer to a write: `lastChange` is null for the default. */
+export const PolicyViewSchema = z.strictObject({
   policy: PolicySchema,
   lastChange: PolicyChangeSchema.nullable(),
+  propagation: PolicyPropagationSchema,
 });
 
-export const PolicyListSchema = z.object({
-  policies: z.array(PolicySummarySchema),
+/** `GET /v1/policies`: every stored policy with its last change. */
+export const PolicyListSchema = z.strictObject({
+  policies: z.array(z.strictObject({ policy: PolicySchema, lastChange: PolicyChangeSchema })),
 });
 
-export const PolicyDetailSchema = z.object({
+/** One accepted change: the whole document as it was written. */
+export const PolicyRevisionSchema = z.strictObject({
+  version: Version,
+  author: z.string(),
+  reason: z.string(),
+  createdAt: Timestamp,
   policy: PolicySchema,
-  lastChange: PolicyChangeSchema.nullable(),
-  propagation: PropagationSchema,
 });
 
-export const PolicyRevisionSchema = PolicyChangeSchema.extend({
-  policy: PolicySchema,
-  /** Set when this revision restored an earlier one. */
-  rolledBackFrom: z.number().int().nullable().optional(),
-});
-
-export const PolicyRevisionListSchema = z.object({
-  service: z.string(),
+/** `GET /v1/policies/:service/revisions`: newest first. */
+export const PolicyRevisionListSchema = z.strictObject({
+  service: ServiceNameSchema,
   revisions: z.array(PolicyRevisionSchema),
 });
 
-export const PolicyDiffEntrySchema = z.object({
-  /** JSON path of the changed value, e.g. `routes[0].timeoutMs` */
+/**
+ * One difference between two documents. `path` is dotted (`routes.0.retry.maxRetries`);
+ * `before`/`after` are absent where the field did not exist on that side.
+ */
+export const PolicyDiffEntrySchema = z.strictObject({
   path: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
 });
 
-export const PolicyDiffSchema = z.object({
-  from: z.number().int(),
-  to: z.number().int(),
+/** `GET /v1/policies/:service/revisions/diff?from=A&to=B` (version 0 = the default policy). */
+export const PolicyDiffSchema = z.strictObject({
+  service: ServiceNameSchema,
+  from: Version,
+  to: Version,
   changes: z.array(PolicyDiffEntrySchema),
 });
 
-/** What a route's new timeout would have done to the traffic observed in the look-back window. */
-export const TimeoutWhatIfSchema = z.object({
-  route: z.string(),
-  timeoutMs: z.number(),
-  windowSeconds: z.number(),
-  requests: z.number(),
-  /** Share 0…1 of those requests that took longer than the timeout; null without traffic. */
-  wouldTimeOut: z.number().nullable(),
-});
-
-export const PolicyPreviewSchema = z.object({
-  valid: z.boolean(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })),
-  diff: z.array(PolicyDiffEntrySchema),
-  whatIf: z.array(TimeoutWhatIfSchema),
-});
-
-/** The body of a successful write or rollback. */
-export const PolicyWriteResultSchema = z.object({
+/** `details` of a 409 `version-conflict`: what the write should have been based on. */
+export const VersionConflictDetailsSchema = z.strictObject({
+  currentVersion: Version,
   policy: PolicySchema,
-  propagation: PropagationSchema.optional(),
 });
 
+export type PolicyWrite = z.infer<typeof PolicyWriteSchema>;
+export type PolicyWriteInput = z.input<typeof PolicyWriteSchema>;
+export type PolicyRollback = z.infer<typeof PolicyRollbackSchema>;
 export type PolicyChange = z.infer<typeof PolicyChangeSchema>;
-export type Propagation = z.infer<typeof PropagationSchema>;
-export type PolicySummary = z.infer<typeof PolicySummarySchema>;
+export type PolicyPropagation = z.infer<typeof PolicyPropagationSchema>;
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
 export type PolicyList = z.infer<typeof PolicyListSchema>;
-export type PolicyDetail = z.infer<typeof PolicyDetailSchema>;
 export type PolicyRevision = z.infer<typeof PolicyRevisionSchema>;
 export type PolicyRevisionList = z.infer<typeof PolicyRevisionListSchema>;
 export type PolicyDiffEntry = z.infer<typeof PolicyDiffEntrySchema>;
 export type PolicyDiff = z.infer<typeof PolicyDiffSchema>;
-export type TimeoutWhatIf = z.infer<typeof TimeoutWhatIfSchema>;
-export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
-export type PolicyWriteResult = z.infer<typeof PolicyWriteResultSchema>;
+export type VersionConflictDetails = z.infer<typeof VersionConflictDetailsSchema>;

@@ -1,12 +1,12 @@
 'use server';
 
 import {
-  PolicySchema,
+  VersionConflictDetailsSchema,
   type Policy,
   type PolicyDiffEntry,
   type PolicyPreview,
   type PolicySpec,
-  type PolicyWriteResult,
+  type PolicyView,
 } from '@trellis/contracts';
 import * as api from '../server/collector-api';
 import { canEdit, readSession } from '../server/session';
@@ -46,22 +46,26 @@ export async function savePolicyAction(
   policy: PolicySpec,
   baseVersion: number,
   reason: string,
-): Promise<ActionResult<PolicyWriteResult> | Conflict> {
+): Promise<ActionResult<PolicyView> | Conflict> {
   const token = await operatorToken();
   if (typeof token !== 'string') return token;
   if (!reason.trim()) return { ok: false, code: 'reason-required', message: 'Say why.' };
   const result = await api.writePolicy(token, service, policy, baseVersion, reason.trim());
   if (result.ok) return result;
   if (result.status === 409) {
-    const details = result.details as { current?: unknown; policy?: unknown } | undefined;
-    const current = PolicySchema.safeParse(details?.current ?? details?.policy ?? details);
+    const current = VersionConflictDetailsSchema.safeParse(result.details);
     if (current.success) {
-      const diff = await api.fetchRevisionDiff(token, service, baseVersion, current.data.version);
+      const diff = await api.fetchRevisionDiff(
+        token,
+        service,
+        baseVersion,
+        current.data.policy.version,
+      );
       return {
         ok: false,
         code: 'version-conflict',
         message: result.message,
-        current: current.data,
+        current: current.data.policy,
         theirChanges: diff.ok ? diff.data.changes : [],
       };
     }
@@ -73,7 +77,7 @@ export async function rollbackPolicyAction(
   service: string,
   toVersion: number,
   reason: string,
-): Promise<ActionResult<PolicyWriteResult>> {
+): Promise<ActionResult<PolicyView>> {
   const token = await operatorToken();
   if (typeof token !== 'string') return token;
   if (!reason.trim()) return { ok: false, code: 'reason-required', message: 'Say why.' };

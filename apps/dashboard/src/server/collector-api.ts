@@ -2,12 +2,11 @@ import 'server-only';
 import {
   CollectorHealthSchema,
   HistogramSchema,
-  PolicyDetailSchema,
   PolicyDiffSchema,
   PolicyListSchema,
   PolicyPreviewSchema,
   PolicyRevisionListSchema,
-  PolicyWriteResultSchema,
+  PolicyViewSchema,
   ProxyListSchema,
   RouteListSchema,
   SeriesSchema,
@@ -64,7 +63,7 @@ export const fetchPolicies = (token: string) =>
   callCollector('/v1/policies', PolicyListSchema, { token });
 
 export const fetchPolicy = (token: string, service: string) =>
-  callCollector(`/v1/policies/${seg(service)}`, PolicyDetailSchema, { token });
+  callCollector(`/v1/policies/${seg(service)}`, PolicyViewSchema, { token });
 
 export const fetchRevisions = (token: string, service: string) =>
   callCollector(`/v1/policies/${seg(service)}/revisions`, PolicyRevisionListSchema, { token });
@@ -94,14 +93,14 @@ export const writePolicy = (
   baseVersion: number,
   reason: string,
 ) =>
-  callCollector(`/v1/policies/${seg(service)}`, PolicyWriteResultSchema, {
+  callCollector(`/v1/policies/${seg(service)}`, PolicyViewSchema, {
     token,
     method: 'PUT',
     body: { policy, baseVersion, reason },
   });
 
 export const rollbackPolicy = (token: string, service: string, toVersion: number, reason: string) =>
-  callCollector(`/v1/policies/${seg(service)}/rollback`, PolicyWriteResultSchema, {
+  callCollector(`/v1/policies/${seg(service)}/rollback`, PolicyViewSchema, {
     token,
     method: 'POST',
     body: { toVersion, reason },

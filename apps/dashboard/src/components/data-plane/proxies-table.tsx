@@ -37,7 +37,7 @@ export function ProxiesTable({ initial }: { initial: ProxyList | undefined }) {
               <tr
                 key={p.instanceId}
                 data-instance={p.instanceId}
-                className={`health-row ${p.state === 'live' ? 'healthy' : 'failing'}`}
+                className={`health-row ${p.status === 'live' ? 'healthy' : 'failing'}`}
               >
                 <th scope="row">
                   <ViewLink href={`/services/${encodeURIComponent(p.service)}`}>
@@ -48,21 +48,21 @@ export function ProxiesTable({ initial }: { initial: ProxyList | undefined }) {
                   <code>{p.instanceId}</code>
                 </td>
                 <td>
-                  <span className={`health-badge ${p.state === 'live' ? 'healthy' : 'failing'}`}>
+                  <span className={`health-badge ${p.status === 'live' ? 'healthy' : 'failing'}`}>
                     <span
-                      className={`status-dot ${p.state === 'live' ? 'healthy' : 'failing'}`}
+                      className={`status-dot ${p.status === 'live' ? 'healthy' : 'failing'}`}
                       aria-hidden
                     />
-                    {p.state === 'live' ? 'Live' : 'Stale'}
+                    {p.status === 'live' ? 'Live' : 'Stale'}
                   </span>
                 </td>
                 <td>
                   <code>{p.inboundAddress}</code>
                 </td>
-                <td>{formatAgo(p.lastHeartbeat, dataUpdatedAt)}</td>
-                <td title={p.lastScrapeError ?? undefined}>
-                  {formatAgo(p.lastScrape, dataUpdatedAt)}
-                  {p.lastScrapeError && <span className="sr failing"> · failed</span>}
+                <td>{formatAgo(p.lastHeartbeatAt, dataUpdatedAt)}</td>
+                <td title={p.lastScrape?.error ?? undefined}>
+                  {formatAgo(p.lastScrape?.at ?? null, dataUpdatedAt)}
+                  {p.lastScrape?.error && <span className="sr failing"> · failed</span>}
                 </td>
                 <td>
                   {applied.length === 0 ? (

@@ -41,9 +41,9 @@ export function PoliciesTable({ initial }: { initial: PolicyList | undefined }) 
               <td className="num">v{policy.version}</td>
               <td className="num">{policy.routes.length}</td>
               <td className="num">{policy.defaultTimeoutMs} ms</td>
-              <td>{lastChange ? formatDateTime(lastChange.createdAt) : '—'}</td>
-              <td>{lastChange?.author ?? '—'}</td>
-              <td className="reason-cell">{lastChange?.reason ?? 'default policy'}</td>
+              <td>{formatDateTime(lastChange.at)}</td>
+              <td>{lastChange.author}</td>
+              <td className="reason-cell">{lastChange.reason}</td>
             </tr>
           ))}
           {data.policies.length === 0 && (

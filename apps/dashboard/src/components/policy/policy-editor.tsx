@@ -4,7 +4,7 @@ import {
   DEFAULT_ROUTE,
   RETRY_CONDITIONS,
   type Policy,
-  type PolicyDetail,
+  type PolicyView,
   type PolicyPreview,
   type PolicySpec,
 } from '@trellis/contracts';
@@ -62,7 +62,7 @@ export function PolicyEditor({
 }: {
   service: string;
   route: string;
-  initial: PolicyDetail;
+  initial: PolicyView;
 }) {
   const client = useQueryClient();
   const [base, setBase] = useState<Policy>(initial.policy);
@@ -74,7 +74,7 @@ export function PolicyEditor({
   const [message, setMessage] = useState<string>();
   const [pending, startTransition] = useTransition();
   const propagating = savedVersion !== undefined;
-  const { data: live } = useLiveView<PolicyDetail>(policyPath(service), initial);
+  const { data: live } = useLiveView<PolicyView>(policyPath(service), initial);
 
   const { spec, errors } = useMemo(() => specOf(base, route, draft), [base, route, draft]);
   const pristine = useMemo(

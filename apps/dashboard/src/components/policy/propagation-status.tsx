@@ -1,10 +1,11 @@
 'use client';
 
-import type { PolicyDetail } from '@trellis/contracts';
+import type { PolicyView } from '@trellis/contracts';
 
 /** How far the latest version has reached the proxies, e.g. "Applied by 6/6 proxies". */
-export function PropagationStatus({ detail }: { detail: PolicyDetail }) {
-  const { applied, total, rejected } = detail.propagation;
+export function PropagationStatus({ detail }: { detail: PolicyView }) {
+  const { applied, total } = detail.propagation;
+  const rejected = detail.propagation.rejected.length;
   const complete = total > 0 && applied === total;
   return (
     <p
