@@ -1,16 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_HEALTH_THRESHOLDS } from '@trellis/contracts';
 import { z } from 'zod';
 
 /** The dashboard's one reader of the environment (server side only). */
 const ConfigSchema = z.object({
   collectorUrl: z.url().default('http://127.0.0.1:7700'),
+  /**
+   * Seals the session cookie. Without one, a random secret per process: sessions then end
+   * when the dashboard restarts, which is safe but forces a new sign-in.
+   */
+  sessionSecret: z.string().min(32).optional(),
+  secureCookies: z.boolean(),
+  /** Success rates below which a service, edge or route shows as warning / failing. */
+  healthThresholds: z
+    .object({ warning: z.number().min(0).max(1), failing: z.number().min(0).max(1) })
+    .refine((t) => t.failing <= t.warning, 'failing threshold above the warning one'),
 });
 
-export type DashboardConfig = z.infer<typeof ConfigSchema>;
+export type DashboardConfig = z.infer<typeof ConfigSchema> & { sessionSecret: string };
+
+// Next bundles server code per route, so a module-level value would differ between the action
+// that seals a session and the handler that opens it: one secret per process, kept globally.
+const SECRET_KEY = Symbol.for('trellis.dashboard.session-secret');
+const globalSecrets = globalThis as typeof globalThis & { [SECRET_KEY]?: string };
+const processSecret = (globalSecrets[SECRET_KEY] ??= randomBytes(32).toString('hex'));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
-  const parsed = ConfigSchema.safeParse({ collectorUrl: env.TRELLIS_COLLECTOR_URL || undefined });
+  const parsed = ConfigSchema.safeParse({
+    collectorUrl: env.TRELLIS_COLLECTOR_URL || undefined,
+    sessionSecret: env.TRELLIS_SESSION_SECRET || undefined,
+    secureCookies: env.TRELLIS_SECURE_COOKIES === 'true',
+    healthThresholds: {
+      warning: Number(env.TRELLIS_HEALTH_WARNING || DEFAULT_HEALTH_THRESHOLDS.warning),
+      failing: Number(env.TRELLIS_HEALTH_FAILING || DEFAULT_HEALTH_THRESHOLDS.failing),
+    },
+  });
   if (!parsed.success) {
-    throw new Error(`TRELLIS_COLLECTOR_URL: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const issue = parsed.error.issues[0];
+    throw new Error(`dashboard config ${issue?.path.join('.')}: ${issue?.message ?? 'invalid'}`);
   }
-  return parsed.data;
+  return { ...parsed.data, sessionSecret: parsed.data.sessionSecret ?? processSecret };
 }

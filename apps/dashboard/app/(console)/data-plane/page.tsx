@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import { Section } from '@/components/common/section';
+import { ProxiesTable } from '@/components/data-plane/proxies-table';
+import { fetchProxies } from '@/server/collector-api';
+import { requireSession } from '@/server/session';
+
+export const metadata: Metadata = { title: 'Data plane' };
+
+async function Proxies() {
+  const { token } = await requireSession();
+  const proxies = await fetchProxies(token);
+  return <ProxiesTable initial={proxies.ok ? proxies.data : undefined} />;
+}
+
+export default function DataPlanePage() {
+  return (
+    <>
+      <div className="page-head">
+        <h1>Data plane</h1>
+        <p className="muted">Every registered proxy, its health and the config it runs.</p>
+      </div>
+      <Section title="Proxies" testId="proxies-section">
+        <Proxies />
+      </Section>
+    </>
+  );
+}

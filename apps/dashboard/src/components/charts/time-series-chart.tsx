@@ -1,0 +1,129 @@
+'use client';
+
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+
+export interface ChartLine {
+  key: string;
+  label: string;
+  color: string;
+}
+
+export interface PolicyMark {
+  t: number;
+  version: number;
+  reason: string;
+}
+
+export type ChartRow = { t: number } & Record<string, number | null>;
+
+const AXIS = { stroke: '#8b98a8', fontSize: 11 };
+
+function timeTick(t: number, spanSeconds: number): string {
+  const date = new Date(t);
+  if (spanSeconds > 2 * 86_400) {
+    return date.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' });
+  }
+  return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * One metric over time, with the service's policy changes as dashed vertical lines, so a
+ * change in the curve can be read against the change that caused it.
+ */
+export function TimeSeriesChart({
+  title,
+  unit,
+  rows,
+  lines,
+  marks,
+  format,
+  domain,
+  spanSeconds,
+  testId,
+}: {
+  title: string;
+  unit: string;
+  rows: ChartRow[];
+  lines: ChartLine[];
+  marks: PolicyMark[];
+  format: (value: number) => string;
+  domain?: [number | 'auto', number | 'auto'];
+  spanSeconds: number;
+  testId?: string;
+}) {
+  return (
+    <figure className="chart" data-testid={testId} style={{ margin: 0 }}>
+      <figcaption className="chart-title">
+        {title} <span className="chart-unit">{unit}</span>
+      </figcaption>
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="#263040" strokeDasharray="3 3" />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={['dataMin', 'dataMax']}
+              tickFormatter={(t: number) => timeTick(t, spanSeconds)}
+              tick={AXIS}
+              stroke="#3a4656"
+              minTickGap={40}
+            />
+            <YAxis
+              tickFormatter={format}
+              tick={AXIS}
+              stroke="#3a4656"
+              width={62}
+              domain={domain ?? [0, 'auto']}
+              allowDataOverflow={false}
+            />
+            <Tooltip
+              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString('en-GB')}
+              formatter={(value) => (typeof value === 'number' ? format(value) : '—')}
+              contentStyle={{ background: '#1b2330', border: '1px solid #3a4656' }}
+            />
+            {lines.length > 1 && <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />}
+            {marks.map((mark) => (
+              <ReferenceLine
+                key={`${mark.version}-${mark.t}`}
+                x={mark.t}
+                stroke="#58a6ff"
+                strokeDasharray="4 3"
+                label={{
+                  value: `v${mark.version}`,
+                  position: 'insideTopRight',
+                  fill: '#58a6ff',
+                  fontSize: 11,
+                }}
+                className="policy-mark"
+              />
+            ))}
+            {lines.map((line) => (
+              <Line
+                key={line.key}
+                dataKey={line.key}
+                name={line.label}
+                stroke={line.color}
+                dot={false}
+                strokeWidth={1.8}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,149 @@
+'use client';
+
+import type { Topology } from '@trellis/contracts';
+import {
+  Background,
+  Controls,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Viewport,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useHealthOf } from '../../live/use-health';
+import { layoutGraph, structureKey, warmUpLayout, type Positions } from './elk-layout';
+import {
+  flowEdges,
+  flowNodes,
+  highlightOf,
+  layoutInputOf,
+  visibleStructure,
+} from './graph-elements';
+import { MetricsEdgeComponent } from './metrics-edge';
+import { ServiceNodeComponent } from './service-node';
+
+if (typeof window !== 'undefined') warmUpLayout();
+
+const nodeTypes = { service: ServiceNodeComponent };
+const edgeTypes = { metrics: MetricsEdgeComponent };
+
+/** Below this many services every edge is labelled; above it, labels appear once zoomed in. */
+const ALWAYS_LABELLED = 60;
+const LABEL_ZOOM = 0.75;
+
+export interface TopologyGraphProps {
+  topology: Topology;
+  hideIdle: boolean;
+  showLatency: boolean;
+  focus: string | null;
+  onOpen: (service: string) => void;
+}
+
+function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraphProps) {
+  const healthOf = useHealthOf();
+  const { fitView } = useReactFlow();
+  const structure = useMemo(() => visibleStructure(topology, hideIdle), [topology, hideIdle]);
+  const layoutInput = useMemo(() => layoutInputOf(structure), [structure]);
+  const key = structureKey(layoutInput);
+  const [layout, setLayout] = useState<{ key: string; positions: Positions }>();
+  const [zoomedIn, setZoomedIn] = useState(false);
+  const fitted = useRef(false);
+  const firstRender = useRef(false);
+
+  useEffect(() => {
+    let current = true;
+    void layoutGraph(layoutInput).then((positions) => {
+      if (current) setLayout({ key, positions });
+    });
+    return () => {
+      current = false;
+    };
+    // The layout depends on the structure only: new numbers on the same graph keep positions.
+  }, [key]);
+
+  const highlight = useMemo(() => highlightOf(focus, structure), [focus, structure]);
+  const nodes = useMemo(
+    () => flowNodes(topology, structure, layout?.positions, healthOf, highlight),
+    [topology, structure, layout, healthOf, highlight],
+  );
+  const edges = useMemo(
+    () =>
+      flowEdges(structure, healthOf, highlight, {
+        all: structure.services.length <= ALWAYS_LABELLED || zoomedIn,
+        latency: showLatency,
+      }),
+    [structure, healthOf, highlight, zoomedIn, showLatency],
+  );
+  const settled = layout !== undefined;
+
+  useEffect(() => {
+    if (firstRender.current || nodes.length === 0) return;
+    firstRender.current = true;
+    performance.mark('topology:first-render');
+  }, [nodes.length]);
+
+  useEffect(() => {
+    if (!settled) return;
+    if (!fitted.current) {
+      fitted.current = true;
+      void fitView({ padding: 0.12, maxZoom: 1.1 });
+    }
+    requestAnimationFrame(() => performance.mark('topology:settled'));
+  }, [settled, layout, fitView]);
+
+  useEffect(() => {
+    if (focus) void fitView({ nodes: [{ id: focus }], padding: 1.2, maxZoom: 1.2, duration: 400 });
+  }, [focus, fitView]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Enter') return;
+    const id = (event.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');
+    if (id) onOpen(id);
+  };
+  const onMove = (_: unknown, viewport: Viewport) => {
+    const next = viewport.zoom >= LABEL_ZOOM;
+    if (next !== zoomedIn) setZoomedIn(next);
+  };
+
+  return (
+    <div
+      className="topology-canvas"
+      data-testid="topology-graph"
+      data-layout={settled ? 'settled' : 'pending'}
+      data-nodes={nodes.length}
+      data-edges={edges.length}
+      onKeyDown={onKeyDown}
+    >
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        colorMode="dark"
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable
+        onlyRenderVisibleElements={nodes.length > ALWAYS_LABELLED}
+        minZoom={0.05}
+        maxZoom={2}
+        onNodeClick={(_, node) => onOpen(node.id)}
+        onMove={onMove}
+        proOptions={{ hideAttribution: true }}
+        aria-label="Service topology"
+      >
+        <Background gap={24} size={1} />
+        <Controls showInteractive={false} position="bottom-right" />
+      </ReactFlow>
+    </div>
+  );
+}
+
+/** The live service graph: ELK lays it out in a worker, React Flow draws and pans it. */
+export function TopologyGraph(props: TopologyGraphProps) {
+  return (
+    <ReactFlowProvider>
+      <Graph {...props} />
+    </ReactFlowProvider>
+  );
+}
