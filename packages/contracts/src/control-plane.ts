@@ -54,6 +54,14 @@ export const StaticConfigSchema = z.strictObject({
   ),
 });
 
+/** What a proxy runs for one destination service, as it reports in every heartbeat. */
+export const AppliedPolicySchema = z.strictObject({
+  policyVersion: z.number().int().min(0),
+  revision: z.number().int().min(0),
+  rejectedVersion: z.number().int().min(0).optional(),
+  error: z.string().max(2000).optional(),
+});
+
 /** What a proxy says when it registers and on every heartbeat (`POST /v1/proxies`). */
 export const ProxyHeartbeatSchema = z.strictObject({
   service: ServiceNameSchema,
@@ -62,17 +70,7 @@ export const ProxyHeartbeatSchema = z.strictObject({
   adminAddress: HostPortSchema,
   proxyVersion: z.string().min(1).max(64),
   /** Per destination service: the policy version the proxy runs, or why it rejected a newer one. */
-  applied: z
-    .record(
-      ServiceNameSchema,
-      z.strictObject({
-        policyVersion: z.number().int().min(0),
-        revision: z.number().int().min(0),
-        rejectedVersion: z.number().int().min(0).optional(),
-        error: z.string().max(2000).optional(),
-      }),
-    )
-    .default({}),
+  applied: z.record(ServiceNameSchema, AppliedPolicySchema).default({}),
 });
 
 export const ProxyHeartbeatResponseSchema = z.strictObject({
@@ -83,6 +81,7 @@ export const ProxyHeartbeatResponseSchema = z.strictObject({
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type DestinationConfig = z.infer<typeof DestinationConfigSchema>;
 export type StaticConfig = z.infer<typeof StaticConfigSchema>;
+export type AppliedPolicy = z.infer<typeof AppliedPolicySchema>;
 export type ProxyHeartbeat = z.infer<typeof ProxyHeartbeatSchema>;
 export type ProxyHeartbeatInput = z.input<typeof ProxyHeartbeatSchema>;
 export type ProxyHeartbeatResponse = z.infer<typeof ProxyHeartbeatResponseSchema>;
