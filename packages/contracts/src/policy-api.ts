@@ -9,9 +9,9 @@ const Version = z.number().int().min(0);
 /** Why a change was made; kept with the revision for whoever reads the history. */
 export const ChangeReasonSchema = z
   .string()
-  .min(1)
+  .min(1, { abort: true })
   .max(500)
-  .refine((reason) => reason.trim() !== '', { message: 'must not be blank' });
+  .regex(/\S/, 'must not be blank');
 
 /** `PUT /v1/policies/:service`: the new document and the version it edits (0 = none yet). */
 export const PolicyWriteSchema = z.strictObject({
