@@ -100,11 +100,13 @@ describe.each(testProviders())('config watch and events on %s', (provider) => {
     const events = await connect(c, `${base}/v1/events`, 'viewer');
     await watcher.next();
     expect(c.app.hub.listenerCount()).toBe(2);
-    await expect.poll(() => watcher.comments >= 2 && events.comments >= 2).toBe(true);
+    await expect
+      .poll(() => watcher.comments >= 2 && events.comments >= 2, { timeout: 5000 })
+      .toBe(true);
 
     watcher.close();
     events.close();
-    await expect.poll(() => c.app.hub.listenerCount()).toBe(0);
+    await expect.poll(() => c.app.hub.listenerCount(), { timeout: 5000 }).toBe(0);
   });
 
   it('ends open streams when the app closes', async () => {
@@ -121,7 +123,7 @@ describe.each(testProviders())('config watch and events on %s', (provider) => {
     const c = (collector = await startTestCollector(provider));
     const base = await c.listen();
     const events = await connect(c, `${base}/v1/events`, 'viewer');
-    await expect.poll(() => c.app.hub.listenerCount()).toBe(1);
+    await expect.poll(() => c.app.hub.listenerCount(), { timeout: 5000 }).toBe(1);
     c.app.hub.publish('scrape', { instanceId: 'catalog-1', durationMs: 12 });
     expect(await events.next()).toEqual({
       event: 'scrape',
