@@ -93,6 +93,37 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
     expect(body.proxies[0]!.staleSince).toBeNull();
   });
 
+  it('moves an instance that heartbeats from a new address or as another service', async () => {
+    const c = (collector = await startTestCollector(provider));
+    const beat = (service: string, port: number) =>
+      c.app.inject({
+        method: 'POST',
+        url: '/v1/proxies',
+        headers: c.as('proxy'),
+        payload: heartbeat(service, 'instance-1', port),
+      });
+    const config = async (service: string) =>
+      (
+        await c.app.inject({
+          method: 'GET',
+          url: `/v1/config/${service}`,
+          headers: c.as('proxy'),
+        })
+      ).json() as DestinationConfig;
+    await beat('catalog', 5001);
+    await beat('catalog', 5009);
+    expect(await config('catalog')).toMatchObject({
+      revision: 2,
+      endpoints: [{ address: '127.0.0.1:5009', instanceId: 'instance-1' }],
+    });
+    await beat('orders', 5009);
+    expect(await config('catalog')).toMatchObject({ revision: 3, endpoints: [] });
+    expect(await config('orders')).toMatchObject({
+      revision: 1,
+      endpoints: [{ address: '127.0.0.1:5009', instanceId: 'instance-1' }],
+    });
+  });
+
   it('rejects a malformed heartbeat with the field path', async () => {
     const c = (collector = await startTestCollector(provider));
     const response = await c.app.inject({

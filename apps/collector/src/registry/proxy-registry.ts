@@ -30,19 +30,38 @@ export class ProxyRegistry {
     readonly heartbeatIntervalMs: number,
   ) {}
 
-  /** Registers an instance or records its heartbeat (an upsert by instance id). */
+  /**
+   * Registers an instance or records its heartbeat (an upsert by instance id).
+   *
+   * The usual heartbeat, from a live instance at the address it had, is one UPDATE that
+   * matches only while the row is still live and unmoved. Racing the stale sweeper, either
+   * the sweeper's update finds a fresh heartbeat and leaves the row alone, or this one finds
+   * the row stale and takes the path below, which counts the return; discovery never ends up
+   * live in the table but stale in the last revision a watcher got.
+   */
   async heartbeat(heartbeat: ProxyHeartbeat, now = new Date()): Promise<void> {
-    const { change, changedServices } = await this.database.prisma.$transaction(async (tx) => {
-      const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
-      const fields = {
+    const fields = {
+      service: heartbeat.service,
+      inboundAddress: heartbeat.inboundAddress,
+      adminAddress: heartbeat.adminAddress,
+      proxyVersion: heartbeat.proxyVersion,
+      lastHeartbeatAt: now,
+      applied: JSON.stringify(heartbeat.applied),
+      staleSince: null,
+    };
+    const { count } = await this.database.prisma.proxy.updateMany({
+      where: {
+        instanceId: heartbeat.instanceId,
+        staleSince: null,
         service: heartbeat.service,
         inboundAddress: heartbeat.inboundAddress,
-        adminAddress: heartbeat.adminAddress,
-        proxyVersion: heartbeat.proxyVersion,
-        lastHeartbeatAt: now,
-        applied: JSON.stringify(heartbeat.applied),
-        staleSince: null,
-      };
+      },
+      data: fields,
+    });
+    if (count === 1) return;
+
+    const { change, changedServices } = await this.database.prisma.$transaction(async (tx) => {
+      const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
       await tx.proxy.upsert({
         where: { instanceId: heartbeat.instanceId },
         create: { instanceId: heartbeat.instanceId, registeredAt: now, ...fields },
@@ -53,16 +72,10 @@ export class ProxyRegistry {
         : previous.staleSince !== null
           ? 'return'
           : undefined;
-      const changedServices = new Set<string>();
-      if (change) changedServices.add(heartbeat.service);
-      // An instance that moved (restarted elsewhere under the same id) changes discovery too.
-      if (previous && previous.staleSince === null) {
-        if (previous.service !== heartbeat.service) {
-          changedServices.add(previous.service).add(heartbeat.service);
-        } else if (previous.inboundAddress !== heartbeat.inboundAddress) {
-          changedServices.add(heartbeat.service);
-        }
-      }
+      // Joined, returned, or moved (restarted elsewhere under the same id): discovery changed
+      // for its service, and for the one it left.
+      const changedServices = new Set([heartbeat.service]);
+      if (previous && previous.staleSince === null) changedServices.add(previous.service);
       for (const service of changedServices) await bumpConfigRevision(tx, service, now);
       return { change, changedServices };
     }, TRANSACTION);
