@@ -202,6 +202,38 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
     });
   });
 
+  it('gives instances three intervals after a start before sweeping them', async () => {
+    const c = (collector = await startTestCollector(provider, {
+      args: ['--heartbeat-interval', '1s'],
+    }));
+    // Registered long before this start: its heartbeats were lost while the collector was down.
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await c.database.prisma.proxy.create({
+      data: {
+        ...heartbeat('catalog', 'catalog-1', 5001),
+        applied: '{}',
+        registeredAt: longAgo,
+        lastHeartbeatAt: longAgo,
+      },
+    });
+    await c.app.ready();
+    // Several sweep periods (250 ms), well inside the three-interval grace.
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    const response = await c.app.inject({
+      method: 'POST',
+      url: '/v1/proxies',
+      headers: c.as('proxy'),
+      payload: heartbeat('catalog', 'catalog-1', 5001),
+    });
+    expect(response.statusCode).toBe(200);
+    const config = await c.app.inject({
+      method: 'GET',
+      url: '/v1/config/catalog',
+      headers: c.as('proxy'),
+    });
+    expect(config.json()).toMatchObject({ revision: 0, endpoints: endpoints(5001) });
+  });
+
   it('keeps the revision rising across a restart', async () => {
     const c = (collector = await startTestCollector(provider));
     await c.app.inject({

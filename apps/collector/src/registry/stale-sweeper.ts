@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ProxyRegistry } from './proxy-registry.js';
+import { MISSED_HEARTBEATS_FOR_STALE, type ProxyRegistry } from './proxy-registry.js';
 
 /** Sweeps often enough that a stale instance leaves discovery well within 500 ms of its deadline. */
 const MAX_SWEEP_PERIOD_MS = 250;
@@ -7,6 +7,10 @@ const MAX_SWEEP_PERIOD_MS = 250;
 /**
  * Runs `ProxyRegistry.markStale` on a timer. Sweeps never overlap, and `stop` waits for the
  * one in flight so the database can be closed right after.
+ *
+ * The first sweep waits three heartbeat intervals: heartbeats sent while the collector was
+ * down were lost, not missed, and sweeping at once after a restart would empty discovery
+ * for every service until its proxies heartbeat again.
  */
 export class StaleSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -24,7 +28,7 @@ export class StaleSweeper {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule();
+    this.schedule(MISSED_HEARTBEATS_FOR_STALE * this.registry.heartbeatIntervalMs);
   }
 
   async stop(): Promise<void> {
@@ -33,7 +37,7 @@ export class StaleSweeper {
     await this.running;
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.periodMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.registry
@@ -46,6 +50,6 @@ export class StaleSweeper {
           this.running = undefined;
           this.schedule();
         });
-    }, this.periodMs);
+    }, delayMs);
   }
 }
