@@ -42,13 +42,16 @@ export async function createToken(
 ): Promise<CreatedToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
-  await database.prisma.$transaction(async (tx) => {
-    const taken = await tx.apiToken.findFirst({ where: { name, revokedAt: null } });
-    if (taken) {
-      throw new ApiError(409, 'token-name-taken', `an active token is already named "${name}"`);
-    }
+  // Returns rather than throws on a taken name: a rollback on SQLite would also undo other
+  // requests' statements that ran on the shared connection meanwhile.
+  const created = await database.prisma.$transaction(async (tx) => {
+    if (await tx.apiToken.findFirst({ where: { name, revokedAt: null } })) return false;
     await tx.apiToken.create({ data: { id, name, role, tokenHash: hashToken(token) } });
+    return true;
   });
+  if (!created) {
+    throw new ApiError(409, 'token-name-taken', `an active token is already named "${name}"`);
+  }
   return { id, name, role, token };
 }
 

@@ -27,9 +27,6 @@ export interface PolicyWriteRequest {
   reason: string;
 }
 
-/** Thrown inside the write transaction to roll it back; becomes a VersionConflictError. */
-class StaleBase extends Error {}
-
 // SQLite runs one write transaction at a time, so concurrent writers queue for it.
 const TRANSACTION = { maxWait: 10_000, timeout: 10_000 };
 
@@ -85,10 +82,18 @@ export class PolicyStore {
     const { service, spec, baseVersion, author, reason } = request;
     const policy: Policy = { service, version: baseVersion + 1, ...spec };
     const document = JSON.stringify(policy);
+    // A conflict ends the transaction by committing nothing rather than by rolling back: on
+    // SQLite, Prisma runs other requests' statements on the one connection, inside whatever
+    // transaction is open, and a rollback would silently undo them too.
+    let accepted: boolean;
     try {
-      await this.database.prisma.$transaction(async (tx) => {
+      accepted = await this.database.prisma.$transaction(async (tx) => {
         if (baseVersion === 0) {
-          // A concurrent first write fails this insert on the primary key.
+          // SQLite runs one transaction at a time, so nothing can insert between the check and
+          // the insert; on PostgreSQL a concurrent first write fails the insert on the key.
+          if (await tx.policy.findUnique({ where: { service }, select: { version: true } })) {
+            return false;
+          }
           await tx.policy.create({
             data: { service, version: 1, document, updatedAt: now, updatedBy: author },
           });
@@ -99,21 +104,19 @@ export class PolicyStore {
             where: { service, version: baseVersion },
             data: { version: policy.version, document, updatedAt: now, updatedBy: author },
           });
-          if (count !== 1) throw new StaleBase();
+          if (count !== 1) return false;
         }
         await tx.policyRevision.create({
           data: { service, version: policy.version, document, author, reason, createdAt: now },
         });
         await bumpConfigRevision(tx, service, now);
+        return true;
       }, TRANSACTION);
     } catch (error) {
-      if (error instanceof StaleBase || isUniqueViolation(error)) {
-        throw new VersionConflictError((await this.current(service)).policy, baseVersion, {
-          cause: error,
-        });
-      }
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      throw await this.conflict(service, baseVersion, error);
     }
+    if (!accepted) throw await this.conflict(service, baseVersion);
     const lastChange = { version: policy.version, author, reason, at: now.toISOString() };
     this.hub.configChanged(service);
     const event: PolicyEvent = { service, ...lastChange };
@@ -137,6 +140,19 @@ export class PolicyStore {
         reason: request.reason,
       },
       now,
+    );
+  }
+
+  private async conflict(
+    service: string,
+    baseVersion: number,
+    cause?: unknown,
+  ): Promise<VersionConflictError> {
+    const { policy } = await this.current(service);
+    return new VersionConflictError(
+      policy,
+      baseVersion,
+      cause === undefined ? undefined : { cause },
     );
   }
 
