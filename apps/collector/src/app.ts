@@ -8,17 +8,42 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '@trellis/db';
+import { registerAuthRoutes } from './auth/auth-routes.js';
+import { installRoleCheck } from './auth/require-role.js';
 import type { CollectorConfig } from './config.js';
+import { ChangeHub } from './discovery/change-hub.js';
+import { registerConfigRoutes } from './discovery/config-routes.js';
+import { readDestinationConfig } from './discovery/destination-config.js';
+import { registerEventRoutes } from './events/event-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { SseStreams } from './http/sse.js';
+import { registerPolicyRoutes } from './policies/policy-routes.js';
+import { PolicyStore } from './policies/policy-store.js';
+import { ProxyRegistry } from './registry/proxy-registry.js';
+import { registerProxyRoutes } from './registry/proxy-routes.js';
+import { StaleSweeper } from './registry/stale-sweeper.js';
 
 export interface AppDependencies {
   config: CollectorConfig;
   database: Database;
+  /** Pass one to publish on it from outside the app (the scrape loop's `scrape` events). */
+  hub?: ChangeHub;
   logger?: boolean;
+  /** How often idle event streams get a comment line; tests shorten it. */
+  sseHeartbeatMs?: number;
 }
 
-/** Builds the collector's HTTP API without listening, so tests can inject requests. */
-export async function buildApp({ config, database, logger = false }: AppDependencies) {
+/**
+ * Builds the collector's HTTP API without listening, so tests can inject requests. The stale
+ * sweeper runs from `ready` (or `listen`) until `close`.
+ */
+export async function buildApp({
+  config,
+  database,
+  hub,
+  logger = false,
+  sseHeartbeatMs = 15_000,
+}: AppDependencies) {
   // Requests are not logged one by one (proxies heartbeat and get scraped constantly); warnings and errors are.
   const app = Fastify({
     logger: logger && { level: 'warn' },
@@ -33,13 +58,32 @@ export async function buildApp({ config, database, logger = false }: AppDependen
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },
+      tags: [
+        { name: 'auth', description: 'Bearer tokens' },
+        { name: 'proxies', description: 'Proxy registry and data-plane status' },
+        { name: 'config', description: 'Discovery: what a proxy needs per destination' },
+        { name: 'policies', description: 'Versioned retry and timeout policies' },
+        { name: 'events', description: 'Server-sent control-plane news' },
+      ],
     },
     transform: jsonSchemaTransform,
   });
+  installRoleCheck(app as unknown as FastifyInstance, database);
+
+  const changeHub =
+    hub ?? new ChangeHub((error) => app.log.error({ err: error }, 'change listener failed'));
+  const streams = new SseStreams(sseHeartbeatMs);
+  const registry = new ProxyRegistry(database, changeHub, config.heartbeatIntervalMs);
+  const policies = new PolicyStore(database, changeHub);
+  const sweeper = new StaleSweeper(registry, app.log);
+  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('preClose', async () => streams.closeAll());
+  app.addHook('onClose', async () => sweeper.stop());
 
   app.get(
     '/v1/health',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Liveness and database reachability',
         response: {
@@ -61,9 +105,21 @@ export async function buildApp({ config, database, logger = false }: AppDependen
     },
   );
 
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
-  return app;
+  registerAuthRoutes(app);
+  registerProxyRoutes(app, registry);
+  registerConfigRoutes(app, {
+    hub: changeHub,
+    streams,
+    read: (service) => readDestinationConfig({ database, registry, policies }, service),
+  });
+  registerEventRoutes(app, { hub: changeHub, streams });
+  registerPolicyRoutes(app, { store: policies, registry });
+
+  return Object.assign(app, { hub: changeHub, policies });
 }
 
 export type CollectorApp = Awaited<ReturnType<typeof buildApp>>;

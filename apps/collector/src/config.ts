@@ -1,7 +1,8 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { HostPortSchema } from '@trellis/contracts';
-import { DEFAULT_DATABASE_URL } from '@trellis/db';
+import { HostPortSchema, RoleSchema, type Role } from '@trellis/contracts';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
@@ -22,6 +23,8 @@ const ConfigSchema = z.strictObject({
   listen: HostPortSchema.default('127.0.0.1:7700'),
   databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
   scrapeIntervalMs: DurationSchema.default(5000),
+  heartbeatIntervalMs: DurationSchema.default(2000),
+  policiesFile: z.string().min(1).optional(),
 });
 
 export type CollectorConfig = z.infer<typeof ConfigSchema>;
@@ -30,33 +33,80 @@ const FLAGS = {
   listen: 'listen',
   databaseUrl: 'database-url',
   scrapeIntervalMs: 'scrape-interval',
+  heartbeatIntervalMs: 'heartbeat-interval',
+  policiesFile: 'policies',
 } as const;
+
+/** Token names appear in policy history as the author, so they stay short and printable. */
+const TokenNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits, ".", "_", "@" and "-"');
+
+const TOKEN_FLAGS = { databaseUrl: 'database-url', role: 'role', name: 'name' } as const;
+
+export type TokenAction =
+  | { action: 'create'; role: Role; name: string }
+  | { action: 'list' }
+  | { action: 'revoke'; name: string };
+
+/** What the command line asks for: run the collector, or manage API tokens and exit. */
+export type CollectorCommand =
+  | { kind: 'serve'; config: CollectorConfig }
+  | { kind: 'token'; databaseUrl: string; token: TokenAction };
 
 export class ConfigError extends Error {
   readonly code = 'invalid-config';
+}
+
+export const TOKEN_USAGE =
+  'usage: trellis-collector token create --role viewer|operator|proxy --name NAME | token list | token revoke --name NAME  [--database-url URL]';
+
+export function parseCommand(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorCommand {
+  if (argv[0] !== 'token') return { kind: 'serve', config: loadConfig(argv, env) };
+  const [, action, ...rest] = argv;
+  const values = parseFlags(rest, Object.values(TOKEN_FLAGS));
+  const databaseUrl =
+    values[TOKEN_FLAGS.databaseUrl] ||
+    envValue(env, TOKEN_FLAGS.databaseUrl) ||
+    DEFAULT_DATABASE_URL;
+  const name = (): string => {
+    const parsed = TokenNameSchema.safeParse(values[TOKEN_FLAGS.name]);
+    if (!parsed.success) {
+      throw new ConfigError(
+        values[TOKEN_FLAGS.name] === undefined
+          ? `--name is required; ${TOKEN_USAGE}`
+          : `--name: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    }
+    return parsed.data;
+  };
+  switch (action) {
+    case 'create': {
+      const role = RoleSchema.safeParse(values[TOKEN_FLAGS.role]);
+      if (!role.success) throw new ConfigError(`--role must be viewer, operator or proxy`);
+      return { kind: 'token', databaseUrl, token: { action, role: role.data, name: name() } };
+    }
+    case 'list':
+      return { kind: 'token', databaseUrl, token: { action } };
+    case 'revoke':
+      return { kind: 'token', databaseUrl, token: { action, name: name() } };
+    default:
+      throw new ConfigError(TOKEN_USAGE);
+  }
 }
 
 export function loadConfig(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorConfig {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: Object.fromEntries(
-        Object.values(FLAGS).map((flag) => [flag, { type: 'string' as const }]),
-      ),
-      strict: true,
-    }) as { values: Record<string, string | undefined> });
-  } catch (cause) {
-    throw new ConfigError(cause instanceof Error ? cause.message : String(cause), { cause });
-  }
+  const values = parseFlags(argv, Object.values(FLAGS));
   const raw = Object.fromEntries(
-    Object.entries(FLAGS).map(([key, flag]) => [
-      key,
-      values[flag] ?? env[`TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`],
-    ]),
+    Object.entries(FLAGS).map(([key, flag]) => [key, values[flag] ?? envValue(env, flag)]),
   );
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -65,6 +115,31 @@ export function loadConfig(
     throw new ConfigError(`--${FLAGS[key] ?? key}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+function parseFlags(argv: string[], flags: string[]): Record<string, string | undefined> {
+  try {
+    return parseArgs({
+      args: argv,
+      options: Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])),
+      strict: true,
+    }).values as Record<string, string | undefined>;
+  } catch (cause) {
+    throw new ConfigError(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+function envValue(env: NodeJS.ProcessEnv, flag: string): string | undefined {
+  return env[`TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`];
+}
+
+/**
+ * Where the collector keeps files beside its database (the first operator token): the SQLite
+ * file's folder, or `./data` when the database is a PostgreSQL server.
+ */
+export function dataDirectory(databaseUrl: string): string {
+  const target = parseDatabaseUrl(databaseUrl);
+  return target.provider === 'sqlite' ? dirname(resolve(target.filePath)) : resolve('data');
 }
 
 export function splitHostPort(address: string): { host: string; port: number } {

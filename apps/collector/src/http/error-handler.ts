@@ -2,6 +2,14 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, type ErrorBody } from './api-error.js';
 
+/** Fastify's own client errors, under codes in the API's style. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+};
+
 /** The one place errors become responses; a failure the API did not foresee is a 500 that keeps its cause in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -9,10 +17,18 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(error.status).send(body(error.code, error.message, error.details));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((issue) => ({
-        path: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
-        message: issue.message,
-      }));
+      const details = error.validation.flatMap((issue) => {
+        const path = [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)];
+        // zod reports unknown fields on their parent object; name each field itself instead.
+        const unknownKeys = issue.keyword === 'unrecognized_keys' ? issue.params.keys : undefined;
+        if (Array.isArray(unknownKeys) && unknownKeys.length > 0) {
+          return unknownKeys.map((key) => ({
+            path: [...path, String(key)].join('.'),
+            message: 'unknown field',
+          }));
+        }
+        return [{ path: path.join('.'), message: issue.message }];
+      });
       const first = details[0];
       return reply
         .status(400)
@@ -25,7 +41,9 @@ export function installErrorHandler(app: FastifyInstance): void {
         );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send(body(error.code ?? 'bad-request', error.message));
+      return reply
+        .status(error.statusCode)
+        .send(body(FASTIFY_CODES[error.code] ?? error.code ?? 'bad-request', error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(body('internal', 'internal error'));

@@ -1,0 +1,26 @@
+import { EVENT_TYPES } from '@trellis/contracts';
+import type { ChangeHub } from '../discovery/change-hub.js';
+import type { ApiServer } from '../http/api-server.js';
+import type { SseStreams } from '../http/sse.js';
+
+export function registerEventRoutes(
+  app: ApiServer,
+  { hub, streams }: { hub: ChangeHub; streams: SseStreams },
+): void {
+  app.get(
+    '/v1/events',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['events'],
+        summary: 'Control-plane news as server-sent events',
+        description: `A text/event-stream; event names: ${EVENT_TYPES.join(', ')} (data: JSON, see PolicyEvent and ProxyEvent in the contracts). A comment line every 15 s keeps idle connections up.`,
+      },
+    },
+    async (_request, reply) => {
+      const stream = streams.start(reply);
+      stream.onClose(hub.onEvent((type, data) => stream.send(type, data)));
+      return reply;
+    },
+  );
+}

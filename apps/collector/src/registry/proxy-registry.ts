@@ -1,0 +1,186 @@
+import {
+  AppliedPolicySchema,
+  type AppliedPolicy,
+  type ProxyChange,
+  type ProxyEvent,
+  type ProxyHeartbeat,
+  type ProxyStatus,
+} from '@trellis/contracts';
+import type { Database, ProxyModel } from '@trellis/db';
+import { z } from 'zod';
+import type { ChangeHub } from '../discovery/change-hub.js';
+import { bumpConfigRevision } from '../discovery/config-revision.js';
+
+/** An instance is stale after this many heartbeat intervals without one. */
+export const MISSED_HEARTBEATS_FOR_STALE = 3;
+
+const TRANSACTION = { maxWait: 10_000, timeout: 10_000 };
+
+const AppliedMapSchema = z.record(z.string(), AppliedPolicySchema);
+
+/**
+ * The proxy registry: who is out there, reached at which address, running which policy.
+ * Joins, returns and stale marks change discovery, so each bumps the service's config revision
+ * in the same transaction and is announced on the hub once committed.
+ */
+export class ProxyRegistry {
+  constructor(
+    private readonly database: Database,
+    private readonly hub: ChangeHub,
+    readonly heartbeatIntervalMs: number,
+  ) {}
+
+  /**
+   * Registers an instance or records its heartbeat (an upsert by instance id).
+   *
+   * The usual heartbeat, from a live instance at the address it had, is one UPDATE that
+   * matches only while the row is still live and unmoved. Racing the stale sweeper, either
+   * the sweeper's update finds a fresh heartbeat and leaves the row alone, or this one finds
+   * the row stale and takes the path below, which counts the return; discovery never ends up
+   * live in the table but stale in the last revision a watcher got.
+   */
+  async heartbeat(heartbeat: ProxyHeartbeat, now = new Date()): Promise<void> {
+    const fields = {
+      service: heartbeat.service,
+      inboundAddress: heartbeat.inboundAddress,
+      adminAddress: heartbeat.adminAddress,
+      proxyVersion: heartbeat.proxyVersion,
+      lastHeartbeatAt: now,
+      applied: JSON.stringify(heartbeat.applied),
+      staleSince: null,
+    };
+    const { count } = await this.database.prisma.proxy.updateMany({
+      where: {
+        instanceId: heartbeat.instanceId,
+        staleSince: null,
+        service: heartbeat.service,
+        inboundAddress: heartbeat.inboundAddress,
+      },
+      data: fields,
+    });
+    if (count === 1) return;
+
+    const { change, changedServices } = await this.database.prisma.$transaction(async (tx) => {
+      const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
+      await tx.proxy.upsert({
+        where: { instanceId: heartbeat.instanceId },
+        create: { instanceId: heartbeat.instanceId, registeredAt: now, ...fields },
+        update: fields,
+      });
+      const change: ProxyChange | undefined = !previous
+        ? 'join'
+        : previous.staleSince !== null
+          ? 'return'
+          : undefined;
+      // Joined, returned, or moved (restarted elsewhere under the same id): discovery changed
+      // for its service, and for the one it left.
+      const changedServices = new Set([heartbeat.service]);
+      if (previous && previous.staleSince === null) changedServices.add(previous.service);
+      for (const service of changedServices) await bumpConfigRevision(tx, service, now);
+      return { change, changedServices };
+    }, TRANSACTION);
+    for (const service of changedServices) this.hub.configChanged(service);
+    if (change) this.announce(heartbeat, change, now);
+  }
+
+  /**
+   * Marks stale every live instance whose last heartbeat is older than three intervals.
+   * Each mark is conditional on the heartbeat still being old, so one arriving meanwhile wins.
+   */
+  async markStale(now = new Date()): Promise<ProxyEvent[]> {
+    const cutoff = new Date(now.getTime() - MISSED_HEARTBEATS_FOR_STALE * this.heartbeatIntervalMs);
+    const candidates = await this.database.prisma.proxy.findMany({
+      where: { staleSince: null, lastHeartbeatAt: { lt: cutoff } },
+    });
+    const events: ProxyEvent[] = [];
+    for (const proxy of candidates) {
+      const marked = await this.database.prisma.$transaction(async (tx) => {
+        const { count } = await tx.proxy.updateMany({
+          where: {
+            instanceId: proxy.instanceId,
+            staleSince: null,
+            lastHeartbeatAt: { lt: cutoff },
+          },
+          data: { staleSince: now },
+        });
+        if (count === 1) await bumpConfigRevision(tx, proxy.service, now);
+        return count === 1;
+      }, TRANSACTION);
+      if (!marked) continue;
+      this.hub.configChanged(proxy.service);
+      events.push(this.announce(proxy, 'stale', now));
+    }
+    return events;
+  }
+
+  /** Live instances of `service`, in a stable order so identical configs look identical. */
+  async liveInstances(service: string): Promise<ProxyModel[]> {
+    return this.database.prisma.proxy.findMany({
+      where: { service, staleSince: null },
+      orderBy: { instanceId: 'asc' },
+    });
+  }
+
+  /** Every live instance with the policy versions it reports, for propagation counts. */
+  async liveApplied(): Promise<
+    Array<{ instanceId: string; service: string; applied: Record<string, AppliedPolicy> }>
+  > {
+    const rows = await this.database.prisma.proxy.findMany({
+      where: { staleSince: null },
+      select: { instanceId: true, service: true, applied: true },
+      orderBy: { instanceId: 'asc' },
+    });
+    return rows.map((row) => ({ ...row, applied: parseApplied(row.applied) }));
+  }
+
+  async list(): Promise<ProxyStatus[]> {
+    const rows = await this.database.prisma.proxy.findMany({
+      orderBy: [{ service: 'asc' }, { instanceId: 'asc' }],
+    });
+    return rows.map((row) => ({
+      service: row.service,
+      instanceId: row.instanceId,
+      inboundAddress: row.inboundAddress,
+      adminAddress: row.adminAddress,
+      proxyVersion: row.proxyVersion,
+      status: row.staleSince === null ? 'live' : 'stale',
+      registeredAt: row.registeredAt.toISOString(),
+      lastHeartbeatAt: row.lastHeartbeatAt.toISOString(),
+      staleSince: row.staleSince?.toISOString() ?? null,
+      lastScrape: row.lastScrapeAt
+        ? {
+            at: row.lastScrapeAt.toISOString(),
+            durationMs: row.lastScrapeDurationMs,
+            error: row.lastScrapeError,
+          }
+        : null,
+      applied: parseApplied(row.applied),
+    }));
+  }
+
+  private announce(
+    proxy: { service: string; instanceId: string; inboundAddress: string },
+    change: ProxyChange,
+    now: Date,
+  ): ProxyEvent {
+    const event: ProxyEvent = {
+      service: proxy.service,
+      instanceId: proxy.instanceId,
+      inboundAddress: proxy.inboundAddress,
+      change,
+      at: now.toISOString(),
+    };
+    this.hub.publish('proxy', event);
+    return event;
+  }
+}
+
+/** The stored map was validated on the way in; anything unreadable counts as nothing applied. */
+function parseApplied(json: string): Record<string, AppliedPolicy> {
+  try {
+    const parsed = AppliedMapSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
