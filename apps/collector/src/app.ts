@@ -19,9 +19,14 @@ import { installErrorHandler } from './http/error-handler.js';
 import { SseStreams } from './http/sse.js';
 import { registerPolicyRoutes } from './policies/policy-routes.js';
 import { PolicyStore } from './policies/policy-store.js';
+import { MeshQueries } from './query/mesh-queries.js';
+import { registerMetricsRoutes } from './query/metrics-routes.js';
 import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
+import { ScrapeService } from './scraping/scrape-service.js';
+import { RollupStore } from './storage/rollup-store.js';
+import { rollupTiers } from './storage/rollup-tiers.js';
 
 export interface AppDependencies {
   config: CollectorConfig;
@@ -31,6 +36,8 @@ export interface AppDependencies {
   logger?: boolean;
   /** How often idle event streams get a comment line; tests shorten it. */
   sseHeartbeatMs?: number;
+  /** Scrape on the interval from `ready` to `close`; tests turn it off and call scrapeOnce(). */
+  scrapeLoop?: boolean;
 }
 
 /**
@@ -43,6 +50,7 @@ export async function buildApp({
   hub,
   logger = false,
   sseHeartbeatMs = 15_000,
+  scrapeLoop = true,
 }: AppDependencies) {
   // Requests are not logged one by one (proxies heartbeat and get scraped constantly); warnings and errors are.
   const app = Fastify({
@@ -64,6 +72,7 @@ export async function buildApp({
         { name: 'config', description: 'Discovery: what a proxy needs per destination' },
         { name: 'policies', description: 'Versioned retry and timeout policies' },
         { name: 'events', description: 'Server-sent control-plane news' },
+        { name: 'metrics', description: 'Golden metrics: topology, services, routes, series' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -76,9 +85,42 @@ export async function buildApp({
   const registry = new ProxyRegistry(database, changeHub, config.heartbeatIntervalMs);
   const policies = new PolicyStore(database, changeHub);
   const sweeper = new StaleSweeper(registry, app.log);
-  app.addHook('onReady', async () => sweeper.start());
+  const rollups = new RollupStore(
+    database,
+    rollupTiers({
+      scrapeIntervalSeconds: config.scrapeIntervalMs / 1000,
+      fineRetentionSeconds: config.fineRetentionSeconds,
+      coarseRetentionSeconds: config.coarseRetentionSeconds,
+    }),
+  );
+  const scraping = new ScrapeService({
+    database,
+    rollups,
+    intervalMs: config.scrapeIntervalMs,
+    targets: () => registry.scrapeTargets(),
+    onRound: (round) =>
+      changeHub.publish('scrape', {
+        at: new Date(round.startedAtMs).toISOString(),
+        targets: round.targets.length,
+        failed: round.targets.filter((target) => target.error !== null).length,
+        rows: round.rows.length,
+      }),
+    onError: (error) => app.log.warn({ err: error }, 'scrape round failed'),
+  });
+  const queries = new MeshQueries({
+    rollups,
+    instanceCounts: () => registry.instanceCounts(),
+    policyChanges: (service, from, to) => policies.changesBetween(service, from, to),
+  });
+  app.addHook('onReady', async () => {
+    sweeper.start();
+    if (scrapeLoop) scraping.start();
+  });
   app.addHook('preClose', async () => streams.closeAll());
-  app.addHook('onClose', async () => sweeper.stop());
+  app.addHook('onClose', async () => {
+    await sweeper.stop();
+    await scraping.stop();
+  });
 
   app.get(
     '/v1/health',
@@ -117,9 +159,10 @@ export async function buildApp({
     read: (service) => readDestinationConfig({ database, registry, policies }, service),
   });
   registerEventRoutes(app, { hub: changeHub, streams });
-  registerPolicyRoutes(app, { store: policies, registry });
+  registerPolicyRoutes(app, { store: policies, registry, queries });
+  registerMetricsRoutes(app, queries);
 
-  return Object.assign(app, { hub: changeHub, policies });
+  return Object.assign(app, { hub: changeHub, policies, registry, scraping });
 }
 
 export type CollectorApp = Awaited<ReturnType<typeof buildApp>>;

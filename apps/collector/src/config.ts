@@ -19,11 +19,25 @@ const DurationSchema = z
   })
   .refine((ms) => ms >= 100 && ms <= 3_600_000, 'between 100ms and 1h');
 
+const RetentionSchema = z
+  .string()
+  .regex(/^[0-9]+(m|h|d)$/, 'a duration such as 90m, 6h or 7d')
+  .transform((value) => {
+    const amount = Number.parseInt(value, 10);
+    const unit = { m: 60, h: 3600, d: 86_400 }[value.at(-1) as 'm' | 'h' | 'd'];
+    return amount * unit;
+  })
+  .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
+
 const ConfigSchema = z.strictObject({
   listen: HostPortSchema.default('127.0.0.1:7700'),
   databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
   scrapeIntervalMs: DurationSchema.default(5000),
   heartbeatIntervalMs: DurationSchema.default(2000),
+  /** How long rollups at the scrape interval are kept. */
+  fineRetentionSeconds: RetentionSchema.default(6 * 3600),
+  /** How long minute and hour rollups are kept. */
+  coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
   policiesFile: z.string().min(1).optional(),
 });
 
@@ -34,6 +48,8 @@ const FLAGS = {
   databaseUrl: 'database-url',
   scrapeIntervalMs: 'scrape-interval',
   heartbeatIntervalMs: 'heartbeat-interval',
+  fineRetentionSeconds: 'retention-fine',
+  coarseRetentionSeconds: 'retention-coarse',
   policiesFile: 'policies',
 } as const;
 

@@ -112,8 +112,15 @@ describe.each(testProviders())('auth on %s', (provider) => {
       '/v1/policies/{service}/revisions/diff',
       '/v1/policies/{service}/rollback',
       '/v1/proxies',
+      '/v1/series',
+      '/v1/services',
+      '/v1/services/{service}',
+      '/v1/services/{service}/routes',
+      '/v1/services/{service}/routes/{route}/histogram',
+      '/v1/topology',
       '/v1/whoami',
     ]);
+    expect(paths['/v1/topology'].get.security).toEqual([{ bearer: [] }]);
     expect(paths['/v1/policies/{service}'].put.security).toEqual([{ bearer: [] }]);
     expect(paths['/v1/policies/{service}'].put.tags).toEqual(['policies']);
     expect(Object.keys(paths['/v1/policies/{service}'].put.responses)).toEqual([

@@ -30,3 +30,12 @@ export const ProxyEventSchema = z.strictObject({
 export type PolicyEvent = z.infer<typeof PolicyEventSchema>;
 export type ProxyChange = (typeof PROXY_CHANGES)[number];
 export type ProxyEvent = z.infer<typeof ProxyEventSchema>;
+
+/** A completed scrape round: how many proxies answered and how many rows it stored. */
+export const ScrapeEventSchema = z.strictObject({
+  at: z.iso.datetime(),
+  targets: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  rows: z.number().int().min(0),
+});
+export type ScrapeEvent = z.infer<typeof ScrapeEventSchema>;

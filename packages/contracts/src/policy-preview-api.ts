@@ -16,12 +16,39 @@ export const TimeoutWhatIfSchema = z.object({
   wouldTimeOut: z.number().nullable(),
 });
 
+/**
+ * What a route's new retry settings would have done: the failures observed, the retries they
+ * would have asked for (each failure retried up to maxRetries), and how many the service's
+ * retry budget would have allowed over the window (ratio × requests + minRetriesPerSecond ×
+ * window, as the proxies enforce it).
+ */
+export const RetryWhatIfSchema = z.object({
+  route: z.string(),
+  maxRetries: z.number(),
+  windowSeconds: z.number(),
+  requests: z.number(),
+  failures: z.number(),
+  retriesWanted: z.number(),
+  budgetAllows: z.number(),
+});
+
+/** `POST …/preview` body: the draft, and how far back to look (default 1h). */
+export const PolicyPreviewRequestSchema = z.strictObject({
+  policy: z.unknown(),
+  window: z
+    .string()
+    .regex(/^[1-9][0-9]*[mhd]$/, 'a duration such as 15m, 1h or 24h')
+    .default('1h'),
+});
+
 export const PolicyPreviewSchema = z.object({
   valid: z.boolean(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })),
   diff: z.array(PolicyDiffEntrySchema),
   whatIf: z.array(TimeoutWhatIfSchema),
+  retries: z.array(RetryWhatIfSchema),
 });
 
 export type TimeoutWhatIf = z.infer<typeof TimeoutWhatIfSchema>;
+export type RetryWhatIf = z.infer<typeof RetryWhatIfSchema>;
 export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;

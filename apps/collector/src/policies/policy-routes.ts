@@ -2,6 +2,8 @@ import {
   ApiErrorBodySchema,
   PolicyDiffSchema,
   PolicyListSchema,
+  PolicyPreviewRequestSchema,
+  PolicyPreviewSchema,
   PolicyRevisionListSchema,
   PolicyRollbackSchema,
   PolicyViewSchema,
@@ -11,8 +13,11 @@ import {
 import { z } from 'zod';
 import { principalOf } from '../auth/require-role.js';
 import type { ApiServer } from '../http/api-server.js';
+import type { MeshQueries } from '../query/mesh-queries.js';
+import { resolveWindow } from '../query/time-window.js';
 import type { ProxyRegistry } from '../registry/proxy-registry.js';
 import { diffDocuments } from './policy-diff.js';
+import { previewPolicy } from './policy-preview.js';
 import { policyPropagation } from './policy-propagation.js';
 import { specOf, type PolicyStore, type StoredPolicy } from './policy-store.js';
 
@@ -27,7 +32,12 @@ const NOT_FOUND = ApiErrorBodySchema.describe('revision-not-found');
 
 export function registerPolicyRoutes(
   app: ApiServer,
-  { store, registry }: { store: PolicyStore; registry: ProxyRegistry },
+  {
+    store,
+    registry,
+    queries,
+    now = Date.now,
+  }: { store: PolicyStore; registry: ProxyRegistry; queries: MeshQueries; now?: () => number },
 ): void {
   const view = async (stored: StoredPolicy) => ({
     ...stored,
@@ -150,5 +160,27 @@ export function registerPolicyRoutes(
       });
       return view(stored);
     },
+  );
+
+  app.post(
+    '/v1/policies/:service/preview',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['policies'],
+        summary:
+          'Validate a draft and estimate its effect on recent traffic (timeouts cut, retries allowed); writes nothing',
+        params: ServiceParams,
+        body: PolicyPreviewRequestSchema,
+        response: { 200: PolicyPreviewSchema, 400: INVALID },
+      },
+    },
+    async (request) =>
+      previewPolicy(
+        { store, queries },
+        request.params.service,
+        request.body.policy,
+        resolveWindow({ window: request.body.window }, now()),
+      ),
   );
 }

@@ -171,6 +171,20 @@ export class PolicyStore {
     }));
   }
 
+  /** Accepted changes in [from, to), oldest first: the marks on a chart's time axis. */
+  async changesBetween(
+    service: string,
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ at: Date; version: number; author: string; reason: string }>> {
+    const rows = await this.database.prisma.policyRevision.findMany({
+      where: { service, createdAt: { gte: from, lt: to } },
+      select: { createdAt: true, version: true, author: true, reason: true },
+      orderBy: { version: 'asc' },
+    });
+    return rows.map(({ createdAt, ...change }) => ({ at: createdAt, ...change }));
+  }
+
   /** The document of one revision; version 0 is the default every service starts with. */
   async documentAt(service: string, version: number): Promise<Policy> {
     if (version === 0) return defaultPolicy(service);

@@ -24,11 +24,11 @@ export interface MeshQueryDependencies {
   rollups: RollupStore;
   /** Proxy instances per service, from the registry. */
   instanceCounts(): Promise<Map<string, InstanceCount>>;
-  /** Accepted policy changes of a service in [fromMs, toMs). */
+  /** Accepted policy changes of a service in [from, to). */
   policyChanges(
     service: string,
-    fromMs: number,
-    toMs: number,
+    from: Date,
+    to: Date,
   ): Promise<{ at: Date; version: number; author: string; reason: string }[]>;
 }
 
@@ -157,7 +157,11 @@ export class MeshQueries {
         direction: 'inbound',
       });
     }
-    const changes = await this.deps.policyChanges(service, window.fromMs, window.toMs);
+    const changes = await this.deps.policyChanges(
+      service,
+      new Date(window.fromMs),
+      new Date(window.toMs),
+    );
     return {
       window: windowView(window),
       service,

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   HistogramSchema,
@@ -10,6 +8,7 @@ import {
   TopologySchema,
 } from '@trellis/contracts';
 import { ApiError } from '../http/api-error.js';
+import type { ApiServer } from '../http/api-server.js';
 import type { MeshQueries } from './mesh-queries.js';
 import { WindowQuerySchema, resolveWindow } from './time-window.js';
 
@@ -18,16 +17,17 @@ const RouteParams = ServiceParams.extend({ route: z.string().min(1).max(64) });
 
 /** The read side of the aggregator: what the dashboard draws. */
 export function registerMetricsRoutes(
-  app: FastifyInstance,
+  app: ApiServer,
   queries: MeshQueries,
   now: () => number = Date.now,
 ): void {
-  const typed = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['metrics'];
+  const config = { access: 'viewer' as const };
 
-  typed.get(
+  app.get(
     '/v1/topology',
     {
+      config,
       schema: {
         tags,
         summary: 'Services and the calls between them, with golden metrics',
@@ -38,9 +38,10 @@ export function registerMetricsRoutes(
     async (request) => queries.topology(resolveWindow(request.query, now())),
   );
 
-  typed.get(
+  app.get(
     '/v1/services',
     {
+      config,
       schema: {
         tags,
         summary: 'Every service with its golden metrics',
@@ -51,9 +52,10 @@ export function registerMetricsRoutes(
     async (request) => queries.services(resolveWindow(request.query, now())),
   );
 
-  typed.get(
+  app.get(
     '/v1/services/:service',
     {
+      config,
       schema: {
         tags,
         summary: 'One service with its callers and callees',
@@ -78,9 +80,10 @@ export function registerMetricsRoutes(
     },
   );
 
-  typed.get(
+  app.get(
     '/v1/services/:service/routes',
     {
+      config,
       schema: {
         tags,
         summary: 'Per-route golden metrics, effective and actual',
@@ -92,9 +95,10 @@ export function registerMetricsRoutes(
     async (request) => queries.routes(resolveWindow(request.query, now()), request.params.service),
   );
 
-  typed.get(
+  app.get(
     '/v1/services/:service/routes/:route/histogram',
     {
+      config,
       schema: {
         tags,
         summary: "A route's latency distribution",
@@ -111,9 +115,10 @@ export function registerMetricsRoutes(
       ),
   );
 
-  typed.get(
+  app.get(
     '/v1/series',
     {
+      config,
       schema: {
         tags,
         summary: 'Golden metrics over time for charts',

@@ -121,6 +121,30 @@ export class ProxyRegistry {
     });
   }
 
+  /** Where to scrape every live instance. */
+  async scrapeTargets(): Promise<Array<{ instanceId: string; adminAddress: string }>> {
+    return this.database.prisma.proxy.findMany({
+      where: { staleSince: null },
+      select: { instanceId: true, adminAddress: true },
+      orderBy: { instanceId: 'asc' },
+    });
+  }
+
+  /** Live and stale instances per service. */
+  async instanceCounts(): Promise<Map<string, { live: number; stale: number }>> {
+    const rows = await this.database.prisma.proxy.findMany({
+      select: { service: true, staleSince: true },
+    });
+    const counts = new Map<string, { live: number; stale: number }>();
+    for (const row of rows) {
+      const count = counts.get(row.service) ?? { live: 0, stale: 0 };
+      if (row.staleSince === null) count.live++;
+      else count.stale++;
+      counts.set(row.service, count);
+    }
+    return counts;
+  }
+
   /** Every live instance with the policy versions it reports, for propagation counts. */
   async liveApplied(): Promise<
     Array<{ instanceId: string; service: string; applied: Record<string, AppliedPolicy> }>

@@ -22,7 +22,11 @@ export interface TestCollector {
 /** A real collector app on a fresh, migrated database of `provider`, with a token per role. */
 export async function startTestCollector(
   provider: Provider,
-  { args = [], sseHeartbeatMs }: { args?: string[]; sseHeartbeatMs?: number } = {},
+  {
+    args = [],
+    sseHeartbeatMs,
+    scrapeLoop = false,
+  }: { args?: string[]; sseHeartbeatMs?: number; scrapeLoop?: boolean } = {},
 ): Promise<TestCollector> {
   const testDatabase: TestDatabase = await createTestDatabase(provider);
   await migrate(testDatabase.url);
@@ -30,6 +34,7 @@ export async function startTestCollector(
   const app = await buildApp({
     config: loadConfig(['--database-url', testDatabase.url, ...args], {}),
     database,
+    scrapeLoop,
     ...(sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs }),
   });
   const tokens = {} as Record<Role, string>;
