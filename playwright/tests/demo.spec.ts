@@ -121,12 +121,18 @@ test('fix the flaky route: a retry policy saved in the editor raises its success
   await editor.getByLabel('Reason').fill('recommendations sheds load with 503s: retry them');
   await editor.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('saved')).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/demo-route.png`, fullPage: true });
 
   await page.goto(serviceView);
   await expect
     .poll(successRate, { timeout: 90_000, intervals: [5_000] })
     .toBeGreaterThan(before + 0.08);
+
+  // The route after the fix: the success line climbing past the policy mark, the editor below.
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await page.goto(`${DEMO_DASHBOARD_URL}/services/recommendations/routes/recommend?window=5m`);
+  await expect(page.getByTestId('golden-charts')).not.toHaveAttribute('data-policy-marks', '0');
+  await expect(page.getByTestId('latency-histogram')).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/demo-route.png` });
 });
 
 test('Ctrl-C stops every process of the demo and frees every port', async () => {
