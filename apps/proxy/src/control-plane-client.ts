@@ -67,6 +67,8 @@ export class ControlPlaneClient {
   private readonly agent = new Agent({ bodyTimeout: 0, headersTimeout: 30_000 });
   private readonly stopped = new AbortController();
   private readonly base: string;
+  /** Ends the wait for the next heartbeat early; set while the heartbeat loop waits. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly options: ControlPlaneClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
@@ -80,6 +82,14 @@ export class ControlPlaneClient {
     void this.heartbeatLoop();
   }
 
+  /**
+   * Sends a heartbeat now rather than at the next interval, so the control plane learns at
+   * once which policy version this proxy applied (or rejected) after a push.
+   */
+  reportNow(): void {
+    this.wake?.();
+  }
+
   watch(service: string, onConfig: (data: string) => void): void {
     void this.watchLoop(service, onConfig);
   }
@@ -89,13 +99,18 @@ export class ControlPlaneClient {
     await this.agent.destroy();
   }
 
-  private async pause(ms: number): Promise<boolean> {
+  /** Waits `ms` (or until reportNow() when `wakeable`); false once the client is closed. */
+  private async pause(ms: number, wakeable = false): Promise<boolean> {
+    const woken = new AbortController();
+    if (wakeable) this.wake = () => woken.abort();
     try {
-      await sleep(ms, undefined, { signal: this.stopped.signal });
-      return true;
+      await sleep(ms, undefined, { signal: AbortSignal.any([this.stopped.signal, woken.signal]) });
     } catch {
-      return false;
+      // Woken early, or closed: the signal says which.
+    } finally {
+      if (wakeable) this.wake = undefined;
     }
+    return !this.stopped.signal.aborted;
   }
 
   private async heartbeatLoop(): Promise<void> {
@@ -126,7 +141,7 @@ export class ControlPlaneClient {
         }
         waitMs = retryDelayMs(failures);
       }
-      if (!(await this.pause(waitMs))) return;
+      if (!(await this.pause(waitMs, true))) return;
     }
   }
 

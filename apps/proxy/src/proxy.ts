@@ -315,7 +315,10 @@ export class TrellisProxy {
   private watch(service: string): void {
     if (this.controlPlane === undefined || this.watched.has(service)) return;
     this.watched.add(service);
-    this.controlPlane.watch(service, (data) => void this.applyDestinationConfig(data));
+    this.controlPlane.watch(service, (data) => {
+      this.applyDestinationConfig(data);
+      this.controlPlane?.reportNow();
+    });
   }
 
   heartbeat(): ProxyHeartbeatInput {

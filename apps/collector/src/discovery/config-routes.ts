@@ -4,11 +4,13 @@ import {
   ServiceNameSchema,
   type DestinationConfig,
 } from '@trellis/contracts';
+import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { ApiServer } from '../http/api-server.js';
 import type { SseStream, SseStreams } from '../http/sse.js';
 import type { ChangeHub } from './change-hub.js';
+import { SharedConfigReads } from './shared-config-reads.js';
 
 export interface ConfigRouteDependencies {
   hub: ChangeHub;
@@ -20,6 +22,7 @@ export function registerConfigRoutes(
   app: ApiServer,
   { hub, streams, read }: ConfigRouteDependencies,
 ): void {
+  const shared = new SharedConfigReads(read);
   app.get(
     '/v1/config/:service',
     {
@@ -38,7 +41,7 @@ export function registerConfigRoutes(
     async (request, reply) => {
       const { service } = request.params;
       if (request.query.watch === 'false') return read(service);
-      watch(streams.start(reply), service, { hub, read, log: request.log });
+      watch(streams.start(reply), service, { hub, shared, log: request.log });
       return reply;
     },
   );
@@ -47,21 +50,19 @@ export function registerConfigRoutes(
 /**
  * Sends the config now and after every change. Reads never overlap and notices that arrive
  * during one are coalesced into one more read, so a burst of changes costs two reads, and a
- * revision is never sent twice or out of order.
+ * revision is never sent twice or out of order. Watchers of the same service share reads.
  */
 function watch(
   stream: SseStream,
   service: string,
-  {
-    hub,
-    read,
-    log,
-  }: { hub: ChangeHub; read(service: string): Promise<DestinationConfig>; log: FastifyBaseLogger },
+  { hub, shared, log }: { hub: ChangeHub; shared: SharedConfigReads; log: FastifyBaseLogger },
 ): void {
   let lastRevision = -1;
   let reading = false;
   let pending = false;
+  let noticeAt = -1;
   const refresh = async (): Promise<void> => {
+    noticeAt = performance.now();
     if (reading) {
       pending = true;
       return;
@@ -70,7 +71,7 @@ function watch(
     try {
       do {
         pending = false;
-        const config = await read(service);
+        const config = await shared.read(service, noticeAt);
         if (stream.closed) return;
         if (config.revision > lastRevision) {
           lastRevision = config.revision;
