@@ -1,0 +1,112 @@
+import http from 'node:http';
+import type { DemoMesh } from '../mesh/demo-config.js';
+import { concretePath } from '../mesh/route-path.js';
+
+/** Sends happen on this tick; 50 ms keeps the rate smooth without a timer per request. */
+const TICK_MS = 50;
+
+/** Open-loop sending stops adding requests past this many in flight, so an overload cannot snowball. */
+const MAX_IN_FLIGHT = 256;
+
+export interface TrafficStats {
+  sent: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface TrafficOptions {
+  traffic: DemoMesh['traffic'];
+  /** The service every request is addressed to (`Host`). */
+  entry: string;
+  /** The traffic generator's own proxy: requests go to its outbound port. */
+  outboundPort: number;
+  random?: () => number;
+}
+
+export interface TrafficGenerator {
+  readonly stats: TrafficStats;
+  stop(): Promise<void>;
+}
+
+/**
+ * A steady open-loop load: `rps` requests a second whatever the answers take, picked from the
+ * weighted mix, sent through a proxy so the entry service sees a meshed caller.
+ */
+export function startTraffic(options: TrafficOptions): TrafficGenerator {
+  const random = options.random ?? Math.random;
+  const { mix, rps } = options.traffic;
+  const totalWeight = mix.reduce((sum, target) => sum + target.weight, 0);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+  const stats: TrafficStats = { sent: 0, succeeded: 0, failed: 0, skipped: 0 };
+  let inFlight = 0;
+  let owed = 0;
+  const pending = new Set<Promise<void>>();
+
+  const pick = () => {
+    let point = random() * totalWeight;
+    for (const target of mix) {
+      point -= target.weight;
+      if (point < 0) return target;
+    }
+    return mix[mix.length - 1]!;
+  };
+
+  const send = (): void => {
+    const target = pick();
+    const body = target.method === 'GET' || target.method === 'HEAD' ? undefined : '{}';
+    inFlight++;
+    stats.sent++;
+    const done = new Promise<void>((resolve) => {
+      const finish = (ok: boolean) => {
+        if (ok) stats.succeeded++;
+        else stats.failed++;
+        inFlight--;
+        resolve();
+      };
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: options.outboundPort,
+          method: target.method,
+          path: concretePath(target.path, random),
+          agent,
+          headers: {
+            host: options.entry,
+            ...(body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': body.length }),
+          },
+        },
+        (response) => {
+          response.resume();
+          response.once('end', () => finish((response.statusCode ?? 500) < 500));
+          response.once('error', () => finish(false));
+        },
+      );
+      request.once('error', () => finish(false));
+      request.end(body);
+    });
+    pending.add(done);
+    void done.then(() => pending.delete(done));
+  };
+
+  const timer = setInterval(() => {
+    owed += (rps * TICK_MS) / 1000;
+    while (owed >= 1) {
+      owed--;
+      if (inFlight >= MAX_IN_FLIGHT) stats.skipped++;
+      else send();
+    }
+  }, TICK_MS);
+
+  return {
+    stats,
+    stop: async () => {
+      clearInterval(timer);
+      // Requests still out are cut, not awaited: a slow tail must not hold up a stop.
+      agent.destroy();
+      await Promise.all(pending);
+    },
+  };
+}
