@@ -3,7 +3,8 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoCall, DemoRoute, DemoService } from '../mesh/demo-config.js';
 import { logNormalSampler, type LatencySampler } from '../mesh/latency-model.js';
-import { concretePath, matchesTemplate } from '../mesh/route-path.js';
+import { sendThroughProxy } from '../mesh/proxied-call.js';
+import { matchesTemplate } from '../mesh/route-path.js';
 
 /** A failed call that a route needs; the route then fails too, as a real handler would. */
 const DEPENDENCY_FAILED_STATUS = 502;
@@ -45,31 +46,11 @@ export async function startSampleInstance(options: SampleInstanceOptions): Promi
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
   const call = (target: DemoCall): Promise<number> =>
-    new Promise((resolve) => {
-      const body = target.method === 'GET' || target.method === 'HEAD' ? undefined : '{"qty":1}';
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: options.outboundPort,
-          method: target.method,
-          path: concretePath(target.path, random),
-          agent,
-          headers: {
-            host: target.service,
-            ...(body === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': body.length }),
-          },
-        },
-        (response) => {
-          response.resume();
-          response.once('end', () => resolve(response.statusCode ?? 0));
-          response.once('error', () => resolve(0));
-        },
-      );
-      request.once('error', () => resolve(0));
-      request.end(body);
-    });
+    sendThroughProxy(
+      { agent, outboundPort: options.outboundPort, random },
+      target,
+      target.method === 'GET' || target.method === 'HEAD' ? undefined : '{"qty":1}',
+    );
 
   const serve = async (compiled: CompiledRoute, res: http.ServerResponse): Promise<void> => {
     const { route } = compiled;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { DemoMesh } from '../mesh/demo-config.js';
-import { concretePath } from '../mesh/route-path.js';
+import { sendThroughProxy } from '../mesh/proxied-call.js';
 
 /** Sends happen on this tick; 50 ms keeps the rate smooth without a timer per request. */
 const TICK_MS = 50;
@@ -57,35 +57,14 @@ export function startTraffic(options: TrafficOptions): TrafficGenerator {
     const body = target.method === 'GET' || target.method === 'HEAD' ? undefined : '{}';
     inFlight++;
     stats.sent++;
-    const done = new Promise<void>((resolve) => {
-      const finish = (ok: boolean) => {
-        if (ok) stats.succeeded++;
-        else stats.failed++;
-        inFlight--;
-        resolve();
-      };
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: options.outboundPort,
-          method: target.method,
-          path: concretePath(target.path, random),
-          agent,
-          headers: {
-            host: options.entry,
-            ...(body === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': body.length }),
-          },
-        },
-        (response) => {
-          response.resume();
-          response.once('end', () => finish((response.statusCode ?? 500) < 500));
-          response.once('error', () => finish(false));
-        },
-      );
-      request.once('error', () => finish(false));
-      request.end(body);
+    const done = sendThroughProxy(
+      { agent, outboundPort: options.outboundPort, random },
+      { ...target, service: options.entry },
+      body,
+    ).then((status) => {
+      if (status > 0 && status < 500) stats.succeeded++;
+      else stats.failed++;
+      inFlight--;
     });
     pending.add(done);
     void done.then(() => pending.delete(done));
