@@ -8,7 +8,7 @@ export default defineConfig({
   timeout: 60_000,
   fullyParallel: false,
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: './playwright/.artifacts/results.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORTS.dashboard}`,
     browserName: 'chromium',
