@@ -1,6 +1,6 @@
 // Topology query latency on SQLite with 200 services × 10 routes × 24 h of rollups.
 // Rows are generated straight into the database (the write path is not what is measured),
-// in the tiers the collector keeps: minutes and hours for the whole day, the scrape
+// in the tiers the collector keeps: minutes, ten minutes and hours for the whole day, the scrape
 // interval for the last 15 minutes (older fine rows play no part in these windows: the
 // query reads them only at a window's ragged ends). Needs the build: `npm run bench:collector`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -99,6 +99,7 @@ const fill = sqlite.transaction((tier, from, to) => {
 const align = (t, s) => Math.floor(t / s) * s;
 if (!reuse) {
   fill(3600, align(now - DAY, 3600), now);
+  fill(600, align(now - DAY, 600), now);
   fill(60, align(now - DAY, 60), now);
   fill(SCRAPE_SECONDS, align(now - FINE_SECONDS, SCRAPE_SECONDS), now);
   sqlite.pragma('wal_checkpoint(TRUNCATE)');

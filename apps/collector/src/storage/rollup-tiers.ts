@@ -1,6 +1,6 @@
 /**
  * Rollups are kept at several resolutions ("tiers"): the scrape interval for recent detail,
- * then minutes and hours. Every scrape round is added to every tier at once, so coarse tiers
+ * then minutes, ten minutes and hours. Every scrape round is added to every tier at once, so coarse tiers
  * are always current and no downsampling job can fall behind; old rows leave each tier at its
  * retention.
  */
@@ -17,7 +17,9 @@ export function rollupTiers(options: {
   const tiers: RollupTier[] = [
     { seconds: options.scrapeIntervalSeconds, retentionSeconds: options.fineRetentionSeconds },
   ];
-  for (const seconds of [60, 3600]) {
+  // Ten minutes between minute and hour: an hour's window then reads a handful of 10-minute
+  // rows and at most 18 minute rows at its ends, instead of 60 minute rows.
+  for (const seconds of [60, 600, 3600]) {
     if (seconds > options.scrapeIntervalSeconds && seconds % options.scrapeIntervalSeconds === 0) {
       tiers.push({ seconds, retentionSeconds: options.coarseRetentionSeconds });
     }
