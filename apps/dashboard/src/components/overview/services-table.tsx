@@ -122,8 +122,12 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
                 <td>
                   <HealthBadge health={s.shown} />
                 </td>
-                <td className={`num sr ${s.shown}`}>{formatPercent(s.metrics.successRate)}</td>
-                <td className="num">{formatRps(s.metrics.rps)}</td>
+                <td className={`num sr ${s.shown}`} data-testid="success-rate">
+                  {formatPercent(s.metrics.successRate)}
+                </td>
+                <td className="num" data-testid="rps">
+                  {formatRps(s.metrics.rps)}
+                </td>
                 <td className="num">{formatLatency(s.metrics.p50)}</td>
                 <td className="num">{formatLatency(s.metrics.p95)}</td>
                 <td className="num">{formatLatency(s.metrics.p99)}</td>
