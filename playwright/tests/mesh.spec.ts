@@ -91,19 +91,19 @@ test('the graph shows the services and the edge the traffic takes', async () => 
 });
 
 test('drill-down: service, then route', async () => {
-  await page.goto('/services/catalog?window=5m');
+  await page.goto('/services/catalog?window=1m');
   await expect(page.getByTestId('inbound-edges')).toContainText('web');
   const route = page.getByTestId('routes-table').locator('tr[data-route=get-item]');
   await expect(route).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: `${SCREENSHOTS}/service.png`, fullPage: true });
   await route.getByRole('link', { name: 'get-item' }).click();
   await expect(page.getByTestId('route-title')).toContainText('get-item');
-  await expect(page).toHaveURL(/window=5m/);
+  await expect(page).toHaveURL(/window=1m/);
   await expect(page.getByTestId('latency-histogram')).toBeVisible();
 });
 
 test('editing a timeout: what-if from the traffic, reason, propagation, history and chart mark', async () => {
-  await page.goto('/services/catalog/routes/get-item?window=5m');
+  await page.goto('/services/catalog/routes/get-item?window=1m');
   const editor = page.getByTestId('policy-editor');
   const timeout = editor.getByLabel('Timeout (ms)');
   await timeout.fill('0');
@@ -129,6 +129,7 @@ test('editing a timeout: what-if from the traffic, reason, propagation, history 
   });
   await expect(page.getByTestId('golden-charts')).toHaveAttribute('data-policy-marks', /[1-9]/);
   await expect(page.getByTestId('policy-marks')).toContainText('catalog is fast; fail sooner');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SCREENSHOTS}/route.png`, fullPage: true });
   await page.goto('/policies/catalog');
   const latest = page.locator('[data-testid=revisions] li[data-version="2"]');

@@ -14,6 +14,14 @@ export function seriesPath(service: string, route: string | null, window: string
   return `series?${query}`;
 }
 
+/** The success-rate axis starts at a round ten below the lowest point, so dips stay visible. */
+function successFloor(lowest: number): number {
+  return Math.max(0, Math.floor(lowest * 10 - 0.001) / 10);
+}
+
+const axisNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const formatAxisNumber = (value: number) => axisNumber.format(value);
+
 /** Success rate, requests per second and latency percentiles over the window. */
 export function GoldenCharts({
   service,
@@ -41,7 +49,12 @@ export function GoldenCharts({
     version: c.version,
     reason: c.reason,
   }));
-  const common = { rows, marks, spanSeconds: data.window.seconds };
+  const common = {
+    rows,
+    marks,
+    window: { from: Date.parse(data.window.from), to: Date.parse(data.window.to) },
+  };
+  const lowestRate = Math.min(1, ...rows.map((r) => r.successRate ?? 1));
   return (
     <div className="grid-3" data-testid="golden-charts" data-policy-marks={marks.length}>
       <TimeSeriesChart
@@ -51,7 +64,8 @@ export function GoldenCharts({
         testId="chart-success-rate"
         lines={[{ key: 'successRate', label: 'Success rate', color: '#3fb950' }]}
         format={(v) => formatPercent(v, 1)}
-        domain={['auto', 1]}
+        tickFormat={(v) => formatPercent(v, 0)}
+        domain={[successFloor(lowestRate), 1]}
       />
       <TimeSeriesChart
         {...common}
@@ -60,6 +74,7 @@ export function GoldenCharts({
         testId="chart-rps"
         lines={[{ key: 'rps', label: 'Requests/s', color: '#58a6ff' }]}
         format={formatRps}
+        tickFormat={formatAxisNumber}
       />
       <TimeSeriesChart
         {...common}
