@@ -83,7 +83,9 @@ test('the graph shows the services and the edge the traffic takes', async () => 
   await expect(graph).toHaveAttribute('data-layout', 'settled', { timeout: 20_000 });
   await expect(graph.locator('[data-testid=graph-node][data-service=web]')).toBeVisible();
   await expect(graph.locator('[data-testid=graph-node][data-service=catalog]')).toBeVisible();
-  await expect(graph.locator('[data-edge="web->catalog"]')).toContainText('rps');
+  await expect(graph.locator('[data-edge="web->catalog"]')).toContainText('rps', {
+    timeout: 30_000,
+  });
   await expect(graph.locator('[data-edge="catalog->web"]')).toHaveCount(0);
   await page.screenshot({ path: `${SCREENSHOTS}/topology.png`, fullPage: true });
   await graph.locator('[data-testid=graph-node][data-service=catalog]').click();

@@ -20,6 +20,7 @@ import {
   layoutInputOf,
   visibleStructure,
 } from './graph-elements';
+import { layeredLayout } from './layered-layout';
 import { MetricsEdgeComponent } from './metrics-edge';
 import { ServiceNodeComponent } from './service-node';
 
@@ -31,6 +32,8 @@ const edgeTypes = { metrics: MetricsEdgeComponent };
 /** Below this many services every edge is labelled; above it, labels appear once zoomed in. */
 const ALWAYS_LABELLED = 60;
 const LABEL_ZOOM = 0.75;
+/** Above this many services ELK takes seconds; the coarser layered layout takes milliseconds. */
+const LARGE_GRAPH = 150;
 
 export interface TopologyGraphProps {
   topology: Topology;
@@ -46,21 +49,28 @@ function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraph
   const structure = useMemo(() => visibleStructure(topology, hideIdle), [topology, hideIdle]);
   const layoutInput = useMemo(() => layoutInputOf(structure), [structure]);
   const key = structureKey(layoutInput);
-  const [layout, setLayout] = useState<{ key: string; positions: Positions }>();
+  const large = layoutInput.nodes.length > LARGE_GRAPH;
+  const quick = useMemo(
+    () => (large ? { key, positions: layeredLayout(layoutInput) } : undefined),
+    // The layout depends on the structure only: new numbers on the same graph keep positions.
+    [large, key],
+  );
+  const [fine, setFine] = useState<{ key: string; positions: Positions }>();
+  const layout = quick ?? fine;
   const [zoomedIn, setZoomedIn] = useState(false);
   const fitted = useRef(false);
   const firstRender = useRef(false);
 
   useEffect(() => {
+    if (large) return;
     let current = true;
     void layoutGraph(layoutInput).then((positions) => {
-      if (current) setLayout({ key, positions });
+      if (current) setFine({ key, positions });
     });
     return () => {
       current = false;
     };
-    // The layout depends on the structure only: new numbers on the same graph keep positions.
-  }, [key]);
+  }, [key, large]);
 
   const highlight = useMemo(() => highlightOf(focus, structure), [focus, structure]);
   const nodes = useMemo(
