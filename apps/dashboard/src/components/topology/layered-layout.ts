@@ -16,6 +16,8 @@ export interface LayeredSpacing {
 }
 
 const SWEEPS = 4;
+/** Width over height of the canvas the graph is usually fitted into. */
+const SCREEN_ASPECT = 1.6;
 
 /** Edges as index pairs with the ones that close a cycle turned around, so layering terminates. */
 function acyclicEdges(size: number, edges: [number, number][]): [number, number][] {
@@ -125,15 +127,49 @@ export function layeredLayout(
   const width = Math.max(0, ...nodes.map((n) => n.width));
   const rowHeight = Math.max(0, ...nodes.map((n) => n.height)) + spacing.node;
   const tallest = Math.max(0, ...layers.map((l) => l.length));
+  const lanes = lanesPerLayer(layers.length, tallest, width, rowHeight, spacing);
+  const laneWidth = width + spacing.node;
+  const layerWidth = lanes * laneWidth - spacing.node + spacing.layer;
+  const rows = Math.ceil(tallest / lanes);
   const positions: Positions = {};
   layers.forEach((layerNodes, column) => {
-    const top = ((tallest - layerNodes.length) * rowHeight) / 2;
-    layerNodes.forEach((node, row) => {
+    const layerRows = Math.ceil(layerNodes.length / lanes);
+    const top = ((rows - layerRows) * rowHeight) / 2;
+    // Row by row across the lanes, so the order the sweeps found still runs top to bottom.
+    layerNodes.forEach((node, k) => {
       positions[nodes[node]!.id] = {
-        x: column * (width + spacing.layer),
-        y: top + row * rowHeight,
+        x: column * layerWidth + (k % lanes) * laneWidth,
+        y: top + Math.floor(k / lanes) * rowHeight,
       };
     });
   });
   return positions;
+}
+
+/**
+ * A few layers of hundreds of services each would make a thin, tall strip that fits the screen
+ * only at an unreadable zoom: each layer is then spread over side-by-side lanes, as many as
+ * bring the whole graph closest to the shape of a wide screen.
+ */
+function lanesPerLayer(
+  layerCount: number,
+  tallest: number,
+  width: number,
+  rowHeight: number,
+  spacing: LayeredSpacing,
+): number {
+  let best = 1;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let lanes = 1; lanes <= Math.max(1, tallest); lanes++) {
+    const graphWidth =
+      layerCount * (lanes * (width + spacing.node) - spacing.node) +
+      (layerCount - 1) * spacing.layer;
+    const graphHeight = Math.ceil(tallest / lanes) * rowHeight;
+    const distance = Math.abs(Math.log(graphWidth / graphHeight / SCREEN_ASPECT));
+    if (distance < bestDistance) {
+      best = lanes;
+      bestDistance = distance;
+    }
+  }
+  return best;
 }
