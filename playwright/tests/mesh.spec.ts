@@ -74,6 +74,8 @@ test('the overview lists the services traffic flows through, with their failures
     timeout: 20_000,
   });
   await expect(catalog.getByTestId('rps')).not.toHaveText('—');
+  // The mesh's own traffic enters web straight from this test, not through a proxy.
+  await expect(table.locator('tr[data-service=unknown]')).toContainText('callers outside the mesh');
   await page.screenshot({ path: `${SCREENSHOTS}/overview.png`, fullPage: true });
 });
 
@@ -86,6 +88,7 @@ test('the graph shows the services and the edge the traffic takes', async () => 
   await expect(graph.locator('[data-edge="web->catalog"]')).toContainText('rps', {
     timeout: 30_000,
   });
+  await expect(graph.locator('[data-edge="unknown->web"]')).toContainText('rps');
   await expect(graph.locator('[data-edge="catalog->web"]')).toHaveCount(0);
   await page.screenshot({ path: `${SCREENSHOTS}/topology.png`, fullPage: true });
   await graph.locator('[data-testid=graph-node][data-service=catalog]').click();

@@ -36,7 +36,7 @@ test('when the collector stops, the view turns stale and keeps its last data', a
 
   await system.stopCollector();
   await expect(freshness).toHaveAttribute('data-state', 'stale', { timeout: 20_000 });
-  await expect(freshness).toContainText('collector unreachable');
+  await expect(freshness).toContainText('collector cannot be reached');
   await expect(catalog.getByTestId('rps')).toHaveText(rps ?? '');
   await page.screenshot({ path: 'playwright/.artifacts/screenshots/stale.png', fullPage: true });
 });

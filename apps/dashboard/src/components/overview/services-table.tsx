@@ -1,6 +1,12 @@
 'use client';
 
-import { HEALTH, type Health, type ServiceList, type ServiceSummary } from '@trellis/contracts';
+import {
+  HEALTH,
+  UNKNOWN_SOURCE,
+  type Health,
+  type ServiceList,
+  type ServiceSummary,
+} from '@trellis/contracts';
 import { useMemo, useState } from 'react';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
 import { useHealthOf } from '../../live/use-health';
@@ -118,6 +124,9 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
                   <ViewLink href={`/services/${encodeURIComponent(s.service)}`}>
                     {s.service}
                   </ViewLink>
+                  {s.service === UNKNOWN_SOURCE && (
+                    <span className="muted service-note">callers outside the mesh</span>
+                  )}
                 </th>
                 <td>
                   <HealthBadge health={s.shown} />
