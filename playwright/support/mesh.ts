@@ -60,6 +60,20 @@ function startProxy(
   );
 }
 
+/** Until the proxy's admin `/ready` says it has its config from the collector. */
+async function waitUntilReady(adminPort: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`http://127.0.0.1:${adminPort}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the proxy with admin port ${adminPort} did not become ready`);
+}
+
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -110,10 +124,12 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   });
   await listen(catalog, catalogApp);
   await listen(web, webApp);
-  const proxies = [
-    startProxy('catalog', catalogApp, catalogProxy, options),
-    startProxy('web', webApp, webProxy, options),
-  ];
+  // catalog first: once it is registered, web's first call finds it in discovery, and the
+  // traffic measures the mesh rather than its start-up.
+  const proxies = [startProxy('catalog', catalogApp, catalogProxy, options)];
+  await waitUntilReady(catalogProxy.admin);
+  proxies.push(startProxy('web', webApp, webProxy, options));
+  await waitUntilReady(webProxy.admin);
   const traffic = setInterval(() => {
     const call = request({ host: '127.0.0.1', port: webProxy.inbound, path: '/' }, (answer) =>
       answer.resume(),
