@@ -108,6 +108,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
       '/v1/health',
       '/v1/policies',
       '/v1/policies/{service}',
+      '/v1/policies/{service}/preview',
       '/v1/policies/{service}/revisions',
       '/v1/policies/{service}/revisions/diff',
       '/v1/policies/{service}/rollback',
