@@ -9,7 +9,7 @@ export type Positions = Record<string, { x: number; y: number }>;
 
 let elk: InstanceType<typeof ELK> | undefined;
 
-/** Starts the worker (and its 1.6 MB of ELK) while the page still renders the first frame. */
+/** Starts the worker (and its 1.6 MB of ELK) before there is anything to lay out. */
 export function warmUpLayout(): void {
   layoutEngine();
 }

@@ -24,8 +24,6 @@ import { layeredLayout } from './layered-layout';
 import { MetricsEdgeComponent } from './metrics-edge';
 import { ServiceNodeComponent } from './service-node';
 
-if (typeof window !== 'undefined') warmUpLayout();
-
 const nodeTypes = { service: ServiceNodeComponent };
 const edgeTypes = { metrics: MetricsEdgeComponent };
 
@@ -50,6 +48,10 @@ function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraph
   const layoutInput = useMemo(() => layoutInputOf(structure), [structure]);
   const key = structureKey(layoutInput);
   const large = layoutInput.nodes.length > LARGE_GRAPH;
+  // ELK lays out the smaller meshes: its worker (and 1.6 MB of script) starts with the first
+  // render rather than after it. A large mesh never needs it, and its parse would compete
+  // with the main thread on a small machine. Starting it is idempotent.
+  if (!large && typeof window !== 'undefined') warmUpLayout();
   const quick = useMemo(
     () => (large ? { key, positions: layeredLayout(layoutInput) } : undefined),
     // The layout depends on the structure only: new numbers on the same graph keep positions.
