@@ -61,6 +61,11 @@ test('a viewer sees the policy without edit controls, and neither server takes t
   await expect(page.getByTestId('policy-summary')).toContainText('10000');
   await expect(page.getByTestId('policy-editor')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  // No proxy has sent anything here: this is the route page's empty state.
+  await page.screenshot({
+    path: 'playwright/.artifacts/screenshots/route-empty.png',
+    fullPage: true,
+  });
   await page.goto('/policies/catalog');
   await expect(page.getByRole('button', { name: /Roll back/ })).toHaveCount(0);
 

@@ -55,6 +55,26 @@ export function GoldenCharts({
     window: { from: Date.parse(data.window.from), to: Date.parse(data.window.to) },
   };
   const lowestRate = Math.min(1, ...rows.map((r) => r.successRate ?? 1));
+  const markList = marks.length > 0 && (
+    <ul className="policy-marks muted" data-testid="policy-marks">
+      {marks.map((m) => (
+        <li key={`${m.version}-${m.t}`}>
+          <span className="brand-mark">┆</span> v{m.version} at{' '}
+          {new Date(m.t).toLocaleTimeString('en-GB')}: {m.reason}
+        </li>
+      ))}
+    </ul>
+  );
+  if (!data.points.some((p) => p.rps !== null && p.rps > 0)) {
+    return (
+      <div data-testid="golden-charts" data-policy-marks={marks.length}>
+        <p className="muted">
+          No requests in the last {window}: the charts fill in as traffic arrives.
+        </p>
+        {markList}
+      </div>
+    );
+  }
   return (
     <div className="grid-3" data-testid="golden-charts" data-policy-marks={marks.length}>
       <TimeSeriesChart
@@ -64,7 +84,7 @@ export function GoldenCharts({
         testId="chart-success-rate"
         lines={[{ key: 'successRate', label: 'Success rate', color: '#3fb950' }]}
         format={(v) => formatPercent(v, 1)}
-        tickFormat={(v) => formatPercent(v, 0)}
+        tickFormat={(v) => `${formatAxisNumber(v * 100)}%`}
         domain={[successFloor(lowestRate), 1]}
       />
       <TimeSeriesChart
@@ -88,16 +108,7 @@ export function GoldenCharts({
         ]}
         format={(ms) => (ms === 0 ? '0' : formatLatency(ms / 1000))}
       />
-      {marks.length > 0 && (
-        <ul className="policy-marks muted" data-testid="policy-marks">
-          {marks.map((m) => (
-            <li key={`${m.version}-${m.t}`}>
-              <span className="brand-mark">┆</span> v{m.version} at{' '}
-              {new Date(m.t).toLocaleTimeString('en-GB')}: {m.reason}
-            </li>
-          ))}
-        </ul>
-      )}
+      {markList}
     </div>
   );
 }
