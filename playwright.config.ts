@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_PORTS, e2eServers } from './playwright/servers';
 
-/** End-to-end tests in the system's Chromium against a running collector and dashboard. */
+/**
+ * End-to-end tests in the system's Chromium. Each spec file starts its own collector, dashboard
+ * and mesh (`playwright/support`), and points `baseURL` at its dashboard.
+ */
 export default defineConfig({
   testDir: './playwright/tests',
   outputDir: './playwright/.artifacts/results',
@@ -10,7 +12,6 @@ export default defineConfig({
   workers: 1,
   reporter: [['list'], ['json', { outputFile: './playwright/.artifacts/results.json' }]],
   use: {
-    baseURL: `http://127.0.0.1:${E2E_PORTS.dashboard}`,
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },
     launchOptions: {
@@ -25,5 +26,4 @@ export default defineConfig({
       ],
     },
   },
-  webServer: e2eServers(),
 });

@@ -1,29 +1,42 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
-import { COLLECTOR_URL, ROOT } from '../servers';
+import { ROOT } from './system';
 
 /**
- * A small real mesh for the e2e specs: two upstream apps (`web` calls `catalog`), each behind a
- * real trellis-proxy registered with the e2e collector, and steady traffic into `web`.
- * `catalog`'s `GET /items/{id}` takes about 40 ms and fails one request in ten.
+ * A small real mesh: two upstream apps (`web` calls `catalog`), each behind a real
+ * trellis-proxy registered with the collector, and steady traffic into `web` (20 requests a
+ * second). `catalog`'s `GET /items/{id}` takes about 40 ms and fails every tenth request with
+ * a 500, which `web` passes on: both services run at a 90 % success rate.
  */
 export interface Mesh {
+  /** Requests that reached the catalog app so far, and how many of them it failed. */
+  catalogServed(): { total: number; failed: number };
   stop(): Promise<void>;
 }
 
-const PORTS = {
-  webApp: 18101,
-  catalogApp: 18102,
-  web: { inbound: 18111, outbound: 18112, admin: 18113 },
-  catalog: { inbound: 18121, outbound: 18122, admin: 18123 },
-};
+export interface MeshOptions {
+  collectorUrl: string;
+  proxyToken: string;
+  /** The first of 8 consecutive ports the mesh listens on. */
+  basePort: number;
+}
+
+interface ProxyPorts {
+  inbound: number;
+  outbound: number;
+  admin: number;
+}
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 }
 
-function startProxy(service: 'web' | 'catalog', app: number, token: string): ChildProcess {
-  const ports = PORTS[service];
+function startProxy(
+  service: string,
+  app: number,
+  ports: ProxyPorts,
+  { collectorUrl, proxyToken }: MeshOptions,
+): ChildProcess {
   return spawn(
     process.execPath,
     [
@@ -39,19 +52,49 @@ function startProxy(service: 'web' | 'catalog', app: number, token: string): Chi
       '--admin',
       `127.0.0.1:${ports.admin}`,
       '--control-plane',
-      COLLECTOR_URL,
+      collectorUrl,
       '--token',
-      token,
+      proxyToken,
     ],
     { cwd: ROOT, stdio: 'ignore' },
   );
 }
 
-export async function startMesh(proxyToken: string): Promise<Mesh> {
-  let served = 0;
+/** Until the proxy's admin `/ready` says it has its config from the collector. */
+async function waitUntilReady(adminPort: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`http://127.0.0.1:${adminPort}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the proxy with admin port ${adminPort} did not become ready`);
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Start it after the collector: a proxy that started earlier has its first scrape taken as a baseline. */
+export async function startMesh(options: MeshOptions): Promise<Mesh> {
+  const port = options.basePort;
+  const catalogApp = port;
+  const webApp = port + 1;
+  const catalogProxy = { inbound: port + 2, outbound: port + 3, admin: port + 4 };
+  const webProxy = { inbound: port + 5, outbound: port + 6, admin: port + 7 };
+
+  const served = { total: 0, failed: 0 };
   const catalog = createServer((req, res) => {
-    served += 1;
-    const fail = served % 10 === 0;
+    served.total += 1;
+    const fail = served.total % 10 === 0;
+    if (fail) served.failed += 1;
     setTimeout(() => {
       res.writeHead(fail ? 500 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ url: req.url }));
@@ -63,7 +106,7 @@ export async function startMesh(proxyToken: string): Promise<Mesh> {
     const upstream = request(
       {
         host: '127.0.0.1',
-        port: PORTS.web.outbound,
+        port: webProxy.outbound,
         path: `/items/${id}`,
         headers: { host: 'catalog' },
       },
@@ -79,23 +122,28 @@ export async function startMesh(proxyToken: string): Promise<Mesh> {
     });
     upstream.end();
   });
-  await listen(catalog, PORTS.catalogApp);
-  await listen(web, PORTS.webApp);
-  const proxies = [
-    startProxy('catalog', PORTS.catalogApp, proxyToken),
-    startProxy('web', PORTS.webApp, proxyToken),
-  ];
+  await listen(catalog, catalogApp);
+  await listen(web, webApp);
+  // catalog first: once it is registered, web's first call finds it in discovery, and the
+  // traffic measures the mesh rather than its start-up.
+  const proxies = [startProxy('catalog', catalogApp, catalogProxy, options)];
+  await waitUntilReady(catalogProxy.admin);
+  proxies.push(startProxy('web', webApp, webProxy, options));
+  await waitUntilReady(webProxy.admin);
   const traffic = setInterval(() => {
-    const call = request({ host: '127.0.0.1', port: PORTS.web.inbound, path: '/' }, (answer) =>
+    const call = request({ host: '127.0.0.1', port: webProxy.inbound, path: '/' }, (answer) =>
       answer.resume(),
     );
     call.on('error', () => undefined);
     call.end();
   }, 50);
   return {
+    catalogServed: () => ({ ...served }),
     async stop() {
       clearInterval(traffic);
-      for (const proxy of proxies) proxy.kill('SIGTERM');
+      await Promise.all(proxies.map(stopProcess));
+      catalog.closeAllConnections();
+      web.closeAllConnections();
       await Promise.all([catalog, web].map((s) => new Promise((r) => s.close(r))));
     },
   };

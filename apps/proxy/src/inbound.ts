@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_ROUTE, type Policy, type Route } from '@trellis/contracts';
+import { DEFAULT_ROUTE, UNKNOWN_SOURCE, type Policy, type Route } from '@trellis/contracts';
 import type { Endpoint } from './balancer.js';
 import type { Duplex } from 'node:stream';
 import { Call } from './call.js';
@@ -12,9 +12,6 @@ import { metricsLayer } from './layers/metrics-layer.js';
 import { rescueLayer, type Edge } from './layers/rescue-layer.js';
 import { RouteTable } from './route-table.js';
 import { tunnelUpgrade } from './upgrade.js';
-
-/** The caller label for requests that did not come through a Trellis proxy. */
-export const UNKNOWN_SOURCE = 'unknown';
 
 /**
  * The inbound side's routes (from this service's own policy, for metric labels) over a single

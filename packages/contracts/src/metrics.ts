@@ -18,6 +18,12 @@ export const LATENCY_BUCKETS_SECONDS = [
 ] as const;
 
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
+
+/**
+ * The `src_service` of requests that did not come through a Trellis proxy (clients outside
+ * the mesh): it shows up in the topology as a caller with no instances of its own.
+ */
+export const UNKNOWN_SOURCE = 'unknown';
 export type Direction = (typeof DIRECTIONS)[number];
 
 export const CLASSIFICATIONS = ['success', 'failure'] as const;

@@ -14,6 +14,14 @@ export function seriesPath(service: string, route: string | null, window: string
   return `series?${query}`;
 }
 
+/** The success-rate axis starts at a round ten below the lowest point, so dips stay visible. */
+function successFloor(lowest: number): number {
+  return Math.max(0, Math.floor(lowest * 10 - 0.001) / 10);
+}
+
+const axisNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const formatAxisNumber = (value: number) => axisNumber.format(value);
+
 /** Success rate, requests per second and latency percentiles over the window. */
 export function GoldenCharts({
   service,
@@ -41,7 +49,32 @@ export function GoldenCharts({
     version: c.version,
     reason: c.reason,
   }));
-  const common = { rows, marks, spanSeconds: data.window.seconds };
+  const common = {
+    rows,
+    marks,
+    window: { from: Date.parse(data.window.from), to: Date.parse(data.window.to) },
+  };
+  const lowestRate = Math.min(1, ...rows.map((r) => r.successRate ?? 1));
+  const markList = marks.length > 0 && (
+    <ul className="policy-marks muted" data-testid="policy-marks">
+      {marks.map((m) => (
+        <li key={`${m.version}-${m.t}`}>
+          <span className="brand-mark">┆</span> v{m.version} at{' '}
+          {new Date(m.t).toLocaleTimeString('en-GB')}: {m.reason}
+        </li>
+      ))}
+    </ul>
+  );
+  if (!data.points.some((p) => p.rps !== null && p.rps > 0)) {
+    return (
+      <div data-testid="golden-charts" data-policy-marks={marks.length}>
+        <p className="muted">
+          No requests in the last {window}: the charts fill in as traffic arrives.
+        </p>
+        {markList}
+      </div>
+    );
+  }
   return (
     <div className="grid-3" data-testid="golden-charts" data-policy-marks={marks.length}>
       <TimeSeriesChart
@@ -51,7 +84,8 @@ export function GoldenCharts({
         testId="chart-success-rate"
         lines={[{ key: 'successRate', label: 'Success rate', color: '#3fb950' }]}
         format={(v) => formatPercent(v, 1)}
-        domain={['auto', 1]}
+        tickFormat={(v) => `${formatAxisNumber(v * 100)}%`}
+        domain={[successFloor(lowestRate), 1]}
       />
       <TimeSeriesChart
         {...common}
@@ -60,6 +94,7 @@ export function GoldenCharts({
         testId="chart-rps"
         lines={[{ key: 'rps', label: 'Requests/s', color: '#58a6ff' }]}
         format={formatRps}
+        tickFormat={formatAxisNumber}
       />
       <TimeSeriesChart
         {...common}
@@ -73,16 +108,7 @@ export function GoldenCharts({
         ]}
         format={(ms) => (ms === 0 ? '0' : formatLatency(ms / 1000))}
       />
-      {marks.length > 0 && (
-        <ul className="policy-marks muted" data-testid="policy-marks">
-          {marks.map((m) => (
-            <li key={`${m.version}-${m.t}`}>
-              <span className="brand-mark">┆</span> v{m.version} at{' '}
-              {new Date(m.t).toLocaleTimeString('en-GB')}: {m.reason}
-            </li>
-          ))}
-        </ul>
-      )}
+      {markList}
     </div>
   );
 }

@@ -11,6 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { timeAxis } from './time-axis';
 
 export interface ChartLine {
   key: string;
@@ -28,14 +29,6 @@ export type ChartRow = { t: number } & Record<string, number | null>;
 
 const AXIS = { stroke: '#8b98a8', fontSize: 11 };
 
-function timeTick(t: number, spanSeconds: number): string {
-  const date = new Date(t);
-  if (spanSeconds > 2 * 86_400) {
-    return date.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' });
-  }
-  return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-}
-
 /**
  * One metric over time, with the service's policy changes as dashed vertical lines, so a
  * change in the curve can be read against the change that caused it.
@@ -47,8 +40,9 @@ export function TimeSeriesChart({
   lines,
   marks,
   format,
+  tickFormat = format,
   domain,
-  spanSeconds,
+  window,
   testId,
 }: {
   title: string;
@@ -56,11 +50,15 @@ export function TimeSeriesChart({
   rows: ChartRow[];
   lines: ChartLine[];
   marks: PolicyMark[];
+  /** For the tooltip; `tickFormat` for the axis, where fewer digits read better. */
   format: (value: number) => string;
+  tickFormat?: (value: number) => string;
   domain?: [number | 'auto', number | 'auto'];
-  spanSeconds: number;
+  /** The window the query covered, in epoch milliseconds: the x axis spans all of it. */
+  window: { from: number; to: number };
   testId?: string;
 }) {
+  const time = timeAxis(window.from, window.to);
   return (
     <figure className="chart" data-testid={testId} style={{ margin: 0 }}>
       <figcaption className="chart-title">
@@ -74,19 +72,20 @@ export function TimeSeriesChart({
               dataKey="t"
               type="number"
               scale="time"
-              domain={['dataMin', 'dataMax']}
-              tickFormatter={(t: number) => timeTick(t, spanSeconds)}
+              domain={time.domain}
+              ticks={time.ticks}
+              tickFormatter={time.format}
               tick={AXIS}
               stroke="#3a4656"
-              minTickGap={40}
+              allowDataOverflow
             />
             <YAxis
-              tickFormatter={format}
+              tickFormatter={tickFormat}
               tick={AXIS}
               stroke="#3a4656"
               width={62}
               domain={domain ?? [0, 'auto']}
-              allowDataOverflow={false}
+              allowDataOverflow
             />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString('en-GB')}

@@ -1,6 +1,12 @@
 'use client';
 
-import { HEALTH, type Health, type ServiceList, type ServiceSummary } from '@trellis/contracts';
+import {
+  HEALTH,
+  UNKNOWN_SOURCE,
+  type Health,
+  type ServiceList,
+  type ServiceSummary,
+} from '@trellis/contracts';
 import { useMemo, useState } from 'react';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
 import { useHealthOf } from '../../live/use-health';
@@ -118,12 +124,19 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
                   <ViewLink href={`/services/${encodeURIComponent(s.service)}`}>
                     {s.service}
                   </ViewLink>
+                  {s.service === UNKNOWN_SOURCE && (
+                    <span className="muted service-note">callers outside the mesh</span>
+                  )}
                 </th>
                 <td>
                   <HealthBadge health={s.shown} />
                 </td>
-                <td className={`num sr ${s.shown}`}>{formatPercent(s.metrics.successRate)}</td>
-                <td className="num">{formatRps(s.metrics.rps)}</td>
+                <td className={`num sr ${s.shown}`} data-testid="success-rate">
+                  {formatPercent(s.metrics.successRate)}
+                </td>
+                <td className="num" data-testid="rps">
+                  {formatRps(s.metrics.rps)}
+                </td>
                 <td className="num">{formatLatency(s.metrics.p50)}</td>
                 <td className="num">{formatLatency(s.metrics.p95)}</td>
                 <td className="num">{formatLatency(s.metrics.p99)}</td>

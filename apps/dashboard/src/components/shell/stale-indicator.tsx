@@ -39,11 +39,20 @@ export function StaleIndicator() {
   if (freshness.stale) {
     const since = freshness.lastUpdate
       ? new Date(freshness.lastUpdate).toLocaleTimeString('en-GB')
-      : 'the start';
+      : 'page load';
+    const why = `The collector cannot be reached: every view keeps the data it last had, from ${since}.`;
+    // Short on screen so the header keeps one line; the reason is in the tooltip and for readers.
     return (
-      <p className="freshness stale" role="status" data-testid="freshness" data-state="stale">
+      <p
+        className="freshness stale"
+        role="status"
+        data-testid="freshness"
+        data-state="stale"
+        title={why}
+      >
         <span className="status-dot warn" aria-hidden />
-        Stale · collector unreachable · showing data from {since}
+        Stale since {since}
+        <span className="visually-hidden"> · {why}</span>
       </p>
     );
   }

@@ -9,7 +9,7 @@ export type Positions = Record<string, { x: number; y: number }>;
 
 let elk: InstanceType<typeof ELK> | undefined;
 
-/** Starts the worker (and its 1.6 MB of ELK) while the page still renders the first frame. */
+/** Starts the worker (and its 1.6 MB of ELK) before there is anything to lay out. */
 export function warmUpLayout(): void {
   layoutEngine();
 }
@@ -23,31 +23,23 @@ function layoutEngine() {
 }
 
 /**
- * Layered, left to right: callers on the left, their dependencies to the right. Past a few
- * hundred services the cheaper strategies keep the layout well under a second.
+ * Layered, left to right: callers on the left, their dependencies to the right. Only meshes of
+ * up to 150 services come here (larger ones get `layered-layout.ts`), so ELK can
+ * afford its thorough strategies.
  */
-function layoutOptions(size: number): LayoutOptions {
-  const large = size > 150;
-  return {
-    'elk.algorithm': 'layered',
-    'elk.direction': 'RIGHT',
-    'elk.randomSeed': '1',
-    'elk.spacing.nodeNode': large ? '28' : '44',
-    'elk.layered.spacing.nodeNodeBetweenLayers': large ? '110' : '150',
-    'elk.spacing.componentComponent': '60',
-    'elk.edgeRouting': 'POLYLINE',
-    'elk.layered.cycleBreaking.strategy': 'GREEDY',
-    'elk.layered.thoroughness': large ? '1' : '7',
-    'elk.layered.nodePlacement.strategy': large ? 'SIMPLE' : 'BRANDES_KOEPF',
-    'elk.layered.crossingMinimization.greedySwitch.type': large ? 'OFF' : 'TWO_SIDED',
-    // Network-simplex layering and layer sweeps cost seconds at 500 services / 2,000 edges;
-    // longest-path layering with in-order crossing reduction lays that out in about one.
-    ...(large && {
-      'elk.layered.layering.strategy': 'LONGEST_PATH',
-      'elk.layered.crossingMinimization.strategy': 'INTERACTIVE',
-    }),
-  };
-}
+const LAYOUT_OPTIONS: LayoutOptions = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.randomSeed': '1',
+  'elk.spacing.nodeNode': '44',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '150',
+  'elk.spacing.componentComponent': '60',
+  'elk.edgeRouting': 'POLYLINE',
+  'elk.layered.cycleBreaking.strategy': 'GREEDY',
+  'elk.layered.thoroughness': '7',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'TWO_SIDED',
+};
 
 /** The same structure gives the same key, so a refresh with only new numbers never re-lays out. */
 export function structureKey({ nodes, edges }: LayoutInput): string {
@@ -96,7 +88,7 @@ export async function layoutGraph(input: LayoutInput): Promise<Positions> {
   }
   const graph: ElkNode = {
     id: 'mesh',
-    layoutOptions: layoutOptions(input.nodes.length),
+    layoutOptions: LAYOUT_OPTIONS,
     children: input.nodes.map(({ id, width, height }) => ({ id, width, height })),
     edges: input.edges.map(({ id, source, target }) => ({
       id,

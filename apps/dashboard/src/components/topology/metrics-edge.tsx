@@ -55,6 +55,8 @@ function MetricsEdgeView({
         id={id}
         path={path}
         markerEnd={markerEnd}
+        // Edges take no clicks or hovers, so the wide invisible hit path would be DOM for nothing.
+        interactionWidth={0}
         className={`graph-edge ${data.health}${data.dimmed ? ' dimmed' : ''}`}
         style={{ strokeWidth: strokeWidth(data.rps) }}
       />

@@ -1,6 +1,6 @@
 'use client';
 
-import type { Health } from '@trellis/contracts';
+import { UNKNOWN_SOURCE, type Health } from '@trellis/contracts';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { formatPercent, formatRps } from '../../format/metric-format';
@@ -33,10 +33,14 @@ function ServiceNodeView({ data }: NodeProps<ServiceNode>) {
         <span className={`status-dot ${data.health}`} aria-hidden />
         {data.service}
       </div>
-      <div className="graph-node-metrics">
-        <span>{formatRps(data.rps)} rps</span>
-        <span className={`sr ${data.health}`}>{formatPercent(data.successRate, 1)}</span>
-      </div>
+      {data.service === UNKNOWN_SOURCE ? (
+        <div className="graph-node-metrics">callers outside the mesh</div>
+      ) : (
+        <div className="graph-node-metrics">
+          <span>{formatRps(data.rps)} rps</span>
+          <span className={`sr ${data.health}`}>{formatPercent(data.successRate, 1)}</span>
+        </div>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

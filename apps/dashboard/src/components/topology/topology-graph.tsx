@@ -20,10 +20,9 @@ import {
   layoutInputOf,
   visibleStructure,
 } from './graph-elements';
+import { layeredLayout } from './layered-layout';
 import { MetricsEdgeComponent } from './metrics-edge';
 import { ServiceNodeComponent } from './service-node';
-
-if (typeof window !== 'undefined') warmUpLayout();
 
 const nodeTypes = { service: ServiceNodeComponent };
 const edgeTypes = { metrics: MetricsEdgeComponent };
@@ -31,6 +30,8 @@ const edgeTypes = { metrics: MetricsEdgeComponent };
 /** Below this many services every edge is labelled; above it, labels appear once zoomed in. */
 const ALWAYS_LABELLED = 60;
 const LABEL_ZOOM = 0.75;
+/** Above this many services ELK takes seconds; the coarser layered layout takes milliseconds. */
+const LARGE_GRAPH = 150;
 
 export interface TopologyGraphProps {
   topology: Topology;
@@ -46,21 +47,32 @@ function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraph
   const structure = useMemo(() => visibleStructure(topology, hideIdle), [topology, hideIdle]);
   const layoutInput = useMemo(() => layoutInputOf(structure), [structure]);
   const key = structureKey(layoutInput);
-  const [layout, setLayout] = useState<{ key: string; positions: Positions }>();
+  const large = layoutInput.nodes.length > LARGE_GRAPH;
+  // ELK lays out the smaller meshes: its worker (and 1.6 MB of script) starts with the first
+  // render rather than after it. A large mesh never needs it, and its parse would compete
+  // with the main thread on a small machine. Starting it is idempotent.
+  if (!large && typeof window !== 'undefined') warmUpLayout();
+  const quick = useMemo(
+    () => (large ? { key, positions: layeredLayout(layoutInput) } : undefined),
+    // The layout depends on the structure only: new numbers on the same graph keep positions.
+    [large, key],
+  );
+  const [fine, setFine] = useState<{ key: string; positions: Positions }>();
+  const layout = quick ?? fine;
   const [zoomedIn, setZoomedIn] = useState(false);
   const fitted = useRef(false);
   const firstRender = useRef(false);
 
   useEffect(() => {
+    if (large) return;
     let current = true;
     void layoutGraph(layoutInput).then((positions) => {
-      if (current) setLayout({ key, positions });
+      if (current) setFine({ key, positions });
     });
     return () => {
       current = false;
     };
-    // The layout depends on the structure only: new numbers on the same graph keep positions.
-  }, [key]);
+  }, [key, large]);
 
   const highlight = useMemo(() => highlightOf(focus, structure), [focus, structure]);
   const nodes = useMemo(
