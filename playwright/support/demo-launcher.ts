@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../servers';
+import { ROOT } from './system';
 
-/** The demo's own ports, away from `npm start`'s and from the shared e2e servers. */
+/** The demo's own ports, away from `npm start`'s and from the other specs' systems. */
 export const DEMO_PORTS = { collector: 27_800, dashboard: 23_800, base: 24_600 } as const;
 export const DEMO_COLLECTOR_URL = `http://127.0.0.1:${DEMO_PORTS.collector}`;
 export const DEMO_DASHBOARD_URL = `http://127.0.0.1:${DEMO_PORTS.dashboard}`;
