@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './system';
@@ -72,32 +72,4 @@ export async function demoCollectorServes(...paths: string[]): Promise<boolean> 
   return paths.every((path) => served.includes(path));
 }
 
-/** Process groups led by the launcher's children, read from /proc (Linux). */
-export function childGroups(parent: number): Set<number> {
-  const groups = new Set<number>();
-  for (const { ppid, pgrp } of processTable()) if (ppid === parent) groups.add(pgrp);
-  return groups;
-}
-
-export function processesInGroups(groups: Set<number>): number[] {
-  return processTable()
-    .filter((p) => groups.has(p.pgrp))
-    .map((p) => p.pid);
-}
-
-function processTable(): { pid: number; ppid: number; pgrp: number }[] {
-  const table: { pid: number; ppid: number; pgrp: number }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') continue;
-    table.push({ pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]) });
-  }
-  return table;
-}
+export { childGroups, processesInGroups } from '../../apps/demo/test/support/processes';
