@@ -6,7 +6,6 @@ import { ROOT } from './system';
 
 /** The demo's own ports, away from `npm start`'s and from the other specs' systems. */
 export const DEMO_PORTS = { collector: 27_800, dashboard: 23_800, base: 24_600 } as const;
-export const DEMO_COLLECTOR_URL = `http://127.0.0.1:${DEMO_PORTS.collector}`;
 export const DEMO_DASHBOARD_URL = `http://127.0.0.1:${DEMO_PORTS.dashboard}`;
 
 export interface RunningDemo {
@@ -62,14 +61,6 @@ export function launchDemo(): RunningDemo {
 
 export function operatorToken(demo: RunningDemo): string {
   return readFileSync(join(demo.dataDir, 'operator.token'), 'utf8').trim();
-}
-
-/** Whether the demo's collector serves every path (OpenAPI form `:param`). */
-export async function demoCollectorServes(...paths: string[]): Promise<boolean> {
-  const response = await fetch(`${DEMO_COLLECTOR_URL}/v1/openapi.json`);
-  const document = (await response.json()) as { paths?: Record<string, unknown> };
-  const served = Object.keys(document.paths ?? {}).map((p) => p.replace(/\{(\w+)\}/g, ':$1'));
-  return paths.every((path) => served.includes(path));
 }
 
 export { childGroups, processesInGroups } from '../../apps/demo/test/support/processes';

@@ -4,7 +4,6 @@ import {
   DEMO_DASHBOARD_URL,
   DEMO_PORTS,
   childGroups,
-  demoCollectorServes,
   launchDemo,
   operatorToken,
   processesInGroups,
@@ -12,8 +11,6 @@ import {
 } from '../support/demo-launcher';
 
 const SCREENSHOTS = 'playwright/.artifacts/screenshots';
-const METRICS_PENDING =
-  'the collector does not serve the metrics queries (/v1/topology, /v1/services/:service/routes) yet';
 const DEMO_SERVICES = [
   'storefront',
   'catalog',
@@ -81,7 +78,6 @@ test('the data plane page lists a live proxy beside every demo instance', async 
 test('within 60 s of npm start the graph shows every service and edge with live numbers', async ({
   page,
 }) => {
-  test.skip(!(await demoCollectorServes('/v1/topology')), METRICS_PENDING);
   await signIn(page);
   await page.goto(`${DEMO_DASHBOARD_URL}/topology?window=1m`);
   const graph = page.getByTestId('topology-graph');
@@ -101,7 +97,6 @@ test('within 60 s of npm start the graph shows every service and edge with live 
 test('fix the flaky route: a retry policy saved in the editor raises its success rate', async ({
   page,
 }) => {
-  test.skip(!(await demoCollectorServes('/v1/services/:service/routes')), METRICS_PENDING);
   test.setTimeout(150_000);
   await signIn(page);
   const serviceView = `${DEMO_DASHBOARD_URL}/services/recommendations?window=1m&refresh=5s`;
