@@ -23,6 +23,20 @@ function isConnectError(error: Error): boolean {
   return code !== undefined && CONNECT_ERROR_CODES.has(code);
 }
 
+// Bodies up to this size that arrived whole with the head are sent in the head's write.
+const INLINE_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Ends a response with its whole body. A small body goes as a latin1 string (byte for byte
+ * the same): Node then appends it to the head and makes one string write, where a Buffer
+ * costs a writev of two buffers with its JavaScript bookkeeping (bench/proxy-overhead.mjs:
+ * a few percent less CPU per small response).
+ */
+function endWith(res: ServerResponse, body: Buffer): void {
+  if (body.length <= INLINE_BODY_LIMIT) res.end(body.toString('latin1'), 'latin1');
+  else res.end(body);
+}
+
 const enum State {
   AwaitingHead,
   /** Head received; body chunks are held until the response is sent or discarded. */
@@ -123,7 +137,7 @@ export class UpstreamAttempt
     }
     if (this.finished) {
       if (held === undefined) res.end();
-      else if (held.length === 1) res.end(held[0]);
+      else if (held.length === 1) endWith(res, held[0]!);
       else {
         for (const chunk of held) res.write(chunk);
         res.end();
