@@ -27,14 +27,22 @@ function isConnectError(error: Error): boolean {
 const INLINE_BODY_LIMIT = 16 * 1024;
 
 /**
- * Ends a response with its whole body. A small body goes as a latin1 string (byte for byte
- * the same): Node then appends it to the head and makes one string write, where a Buffer
- * costs a writev of two buffers with its JavaScript bookkeeping (bench/proxy-overhead.mjs:
- * a few percent less CPU per small response).
+ * Ends a response with its whole body. A small body of known length leaves in the head's own
+ * write: as a latin1 string (byte for byte the same) Node appends it to the head, and releasing
+ * the cork Node's write put on the socket sends that one string at once, leaving `end()`
+ * nothing to send. `end(body)` would send head, body and an empty end marker as one writev;
+ * the single write measured a median 8% less CPU per small response (interleaved runs).
  */
 function endWith(res: ServerResponse, body: Buffer): void {
-  if (body.length <= INLINE_BODY_LIMIT) res.end(body.toString('latin1'), 'latin1');
-  else res.end(body);
+  const socket = res.socket;
+  if (body.length > INLINE_BODY_LIMIT || res.chunkedEncoding || socket === null) {
+    res.end(body);
+    return;
+  }
+  const corked = socket.writableCorked;
+  res.write(body.toString('latin1'), 'latin1');
+  if (socket.writableCorked > corked) socket.uncork();
+  res.end();
 }
 
 const enum State {
