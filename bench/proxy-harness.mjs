@@ -226,6 +226,14 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * Time a process's main thread (the event loop) has spent runnable but waiting for a CPU, in
+ * seconds (Linux /proc schedstat): how long other work on its core held it up.
+ */
+export function runQueueSeconds(pid) {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+}
+
 /** wrk -t1 -c32 on the client CPU: closed loop, µs latency. */
 export function wrk(port, host, seconds) {
   const args = ['-c', String(CLIENT_CPU), WRK, '-t1', '-c32', `-d${seconds}s`, '--latency'];

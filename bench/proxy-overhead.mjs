@@ -4,7 +4,8 @@
 //
 //   npm run bench:proxy            (builds the proxy first)
 //   BENCH_SECONDS=5 BENCH_ROUNDS=3 node bench/proxy-overhead.mjs
-//   BENCH_NODE_FLAGS="--max-semi-space-size=16" node bench/proxy-overhead.mjs
+//   BENCH_NODE_FLAGS="--max-semi-space-size=32" node bench/proxy-overhead.mjs
+//   BENCH_PROXY=/path/to/another/build/main.js node bench/proxy-overhead.mjs   (before/after)
 //
 // Method: the system under test runs alone on CPU 1, clients and the nginx upstream on CPU 0
 // (see proxy-harness.mjs). After a warm-up of every target, the targets are measured in
@@ -15,7 +16,9 @@
 // Per round and target: wrk -t1 -c32 --latency (closed loop, µs latency), then an open-loop
 // generator at 1,000 req/s timing each request from its scheduled send time. `cpu` is the
 // system under test's CPU use during wrk (100% = its whole core): below 100%, the client side
-// was the limit. `req/cpu-s` is requests per CPU-second of the system under test.
+// was the limit. `req/cpu-s` is requests per CPU-second of the system under test. `run-queue
+// wait` is how long, during the 1,000 req/s phase, the system under test was ready to run but
+// held up by other processes on its core: on a shared machine, the source of most of the p99.
 import {
   Harness,
   checkTools,
@@ -25,6 +28,7 @@ import {
   loadAverage,
   median,
   pinSelf,
+  runQueueSeconds,
   startMesh,
   waitFor,
   wrk,
@@ -33,6 +37,7 @@ import {
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const main = process.env.BENCH_PROXY;
 
 checkTools();
 pinSelf();
@@ -45,7 +50,7 @@ try {
   const nginxPort = await freePort();
   harness.startUpstream(upstreamPort);
   const nginx = harness.startReverseProxy(nginxPort, upstreamPort);
-  const mesh = await startMesh(harness, upstreamPort, { nodeFlags });
+  const mesh = await startMesh(harness, upstreamPort, { nodeFlags, main });
   const targets = [
     { name: 'direct', port: upstreamPort, pids: [] },
     { name: '1 proxy', port: mesh.ports.webOutbound, host: 'app', pids: [mesh.web.pid] },
@@ -75,8 +80,13 @@ try {
       const cpuBefore = target.pids.map(cpuSeconds);
       const loaded = wrk(target.port, target.host, seconds);
       const cpu = target.pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpuBefore[i], 0);
+      const waitBefore = target.pids.map(runQueueSeconds);
       const paced = await fixedRate(target.port, target.host, 1000, seconds);
-      const result = { ...loaded, cpu: cpu / seconds, paced };
+      const waited = target.pids.reduce(
+        (sum, pid, i) => sum + runQueueSeconds(pid) - waitBefore[i],
+        0,
+      );
+      const result = { ...loaded, cpu: cpu / seconds, paced, waited };
       results.get(target.name).push(result);
       const cpuText = target.pids.length
         ? `cpu ${(result.cpu * 100).toFixed(0).padStart(3)}%  ${(loaded.rps / result.cpu).toFixed(0).padStart(6)} req/cpu-s`
@@ -84,7 +94,8 @@ try {
       console.log(
         `round ${round}  ${target.name.padEnd(10)} ${loaded.rps.toFixed(0).padStart(6)} req/s  ` +
           `p50 ${loaded.p50.toFixed(0).padStart(5)} µs  p99 ${loaded.p99.toFixed(0).padStart(6)} µs  ${cpuText}  ` +
-          `@1k/s p50 ${paced.p50.toFixed(0).padStart(5)} µs  p99 ${paced.p99.toFixed(0).padStart(6)} µs`,
+          `@1k/s p50 ${paced.p50.toFixed(0).padStart(5)} µs  p99 ${paced.p99.toFixed(0).padStart(6)} µs` +
+          (target.pids.length ? `  run-queue wait ${(waited * 1000).toFixed(0)} ms` : ''),
       );
     }
   }
