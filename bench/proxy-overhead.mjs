@@ -1,231 +1,135 @@
 // Proxy overhead benchmark (not a test): requests/s and latency for the same tiny upstream
 // reached directly, through one trellis-proxy, through two (outbound → inbound, a real mesh
-// hop) and through nginx as a reverse proxy. Everything runs on this machine in one run, so
-// compare ratios, not absolute figures.
+// hop) and through nginx as a reverse proxy (one process).
 //
 //   npm run bench:proxy            (builds the proxy first)
-//   BENCH_SECONDS=10 node bench/proxy-overhead.mjs
+//   BENCH_SECONDS=5 BENCH_ROUNDS=3 node bench/proxy-overhead.mjs
+//   BENCH_NODE_FLAGS="--max-semi-space-size=32" node bench/proxy-overhead.mjs
+//   BENCH_PROXY=/path/to/another/build/main.js node bench/proxy-overhead.mjs   (before/after)
 //
-// Throughput: wrk -t1 -c32 --latency (closed loop, µs latency). Latency at a fixed rate: an
-// open-loop generator at 1,000 req/s timing each request from its scheduled send time, so a
-// stall is charged to every request it delays (no coordinated omission).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+// Method: the system under test runs alone on CPU 1, clients and the nginx upstream on CPU 0
+// (see proxy-harness.mjs). After a warm-up of every target, the targets are measured in
+// interleaved rounds so that a burst of load from elsewhere on the machine hits one round of
+// each rather than all rounds of one; medians over the rounds are reported, along with the
+// proxy/nginx ratio of each round and the load average at start and end.
+//
+// Per round and target: wrk -t1 -c32 --latency (closed loop, µs latency), then an open-loop
+// generator at 1,000 req/s timing each request from its scheduled send time. `cpu` is the
+// system under test's CPU use during wrk (100% = its whole core): below 100%, the client side
+// was the limit. `req/cpu-s` is requests per CPU-second of the system under test. `run-queue
+// wait` is how long, during the 1,000 req/s phase, the system under test was ready to run but
+// held up by other processes on its core: on a shared machine, the source of most of the p99.
+import {
+  Harness,
+  checkTools,
+  cpuSeconds,
+  fixedRate,
+  freePort,
+  loadAverage,
+  median,
+  pinSelf,
+  runQueueSeconds,
+  startMesh,
+  waitFor,
+  wrk,
+} from './proxy-harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const proxyMain = join(root, 'apps/proxy/dist/main.js');
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const NGINX = '/usr/sbin/nginx';
-const WRK = '/usr/bin/wrk';
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const main = process.env.BENCH_PROXY;
 
-for (const [path, what] of [
-  [proxyMain, 'the built proxy (npm run build -w @trellis/proxy)'],
-  [NGINX, 'nginx (Debian package nginx)'],
-  [WRK, 'wrk (Debian package wrk)'],
-]) {
-  if (!existsSync(path)) {
-    console.error(`missing ${what}: ${path}`);
-    process.exit(1);
-  }
-}
+checkTools();
+pinSelf();
+const startLoad = loadAverage();
+console.log(`load average at start: ${startLoad}`);
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'trellis-bench-'));
-const children = [];
-
-function startNginx(name, serverBlock) {
-  const dir = join(work, name);
-  spawnSync('mkdir', ['-p', dir]);
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
-  ${serverBlock}
-}
-`,
-  );
-  const child = spawn(NGINX, ['-c', conf, '-p', dir], { stdio: 'inherit' });
-  children.push(child);
-}
-
-function startProxy(args) {
-  const child = spawn(process.execPath, [proxyMain, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-}
-
-async function waitFor(port, host) {
-  const pool = new Pool(`http://127.0.0.1:${port}`);
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await pool.request({ path: '/', method: 'GET', headers: host ? { host } : {} });
-      await res.body.dump();
-      if (res.statusCode === 200) return pool.close();
-    } catch {
-      // not up yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
-function wrk(port, host) {
-  const args = ['-t1', '-c32', `-d${seconds}s`, '--latency'];
-  if (host) args.push('-H', `Host: ${host}`);
-  args.push(`http://127.0.0.1:${port}/`);
-  const out = spawnSync(WRK, args, { encoding: 'utf8' }).stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const micros = (label) => {
-    const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return NaN;
-    return Number(m[1]) * { us: 1, ms: 1000, s: 1e6 }[m[2]];
-  };
-  return { rps, p50: micros('50'), p99: micros('99') };
-}
-
-async function fixedRate(port, host, rate, durationSeconds) {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 16 });
-  const headers = host ? { host } : {};
-  const total = rate * durationSeconds;
-  const latencies = new Float64Array(total);
-  const intervalNs = 1e9 / rate;
-  const start = process.hrtime.bigint();
-  let sent = 0;
-  let done = 0;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = Number(process.hrtime.bigint() - start);
-      while (sent < total && sent * intervalNs <= now) {
-        const scheduled = sent * intervalNs;
-        const index = sent++;
-        pool.request({ path: '/', method: 'GET', headers }).then(async (res) => {
-          await res.body.dump();
-          latencies[index] = (Number(process.hrtime.bigint() - start) - scheduled) / 1000;
-          if (++done === total) resolve();
-        });
-      }
-      // A timer, not a busy loop: the generator must not steal a core from what it measures.
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  await pool.close();
-  latencies.sort();
-  return { p50: latencies[Math.floor(total * 0.5)], p99: latencies[Math.floor(total * 0.99)] };
-}
-
-const ports = {
-  upstream: await freePort(),
-  nginx: await freePort(),
-  webOutbound: await freePort(),
-  webInbound: await freePort(),
-  webAdmin: await freePort(),
-  catalogInbound: await freePort(),
-  catalogOutbound: await freePort(),
-  catalogAdmin: await freePort(),
-};
-
+const harness = new Harness();
 try {
-  startNginx(
-    'upstream',
-    `server { listen 127.0.0.1:${ports.upstream}; location / { return 200 "ok"; } }`,
-  );
-  startNginx(
-    'reverse-proxy',
-    `upstream app { server 127.0.0.1:${ports.upstream}; keepalive 64; }
-  server { listen 127.0.0.1:${ports.nginx};
-    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
-  );
-  const webConfig = join(work, 'web.json');
-  writeFileSync(
-    webConfig,
-    JSON.stringify({
-      version: 'bench',
-      services: {
-        app: { endpoints: [{ address: `127.0.0.1:${ports.upstream}` }] },
-        catalog: { endpoints: [{ address: `127.0.0.1:${ports.catalogInbound}` }] },
-      },
-    }),
-  );
-  startProxy([
-    '--service',
-    'web',
-    '--config',
-    webConfig,
-    '--outbound',
-    `127.0.0.1:${ports.webOutbound}`,
-    '--inbound',
-    `127.0.0.1:${ports.webInbound}`,
-    '--admin',
-    `127.0.0.1:${ports.webAdmin}`,
-  ]);
-  startProxy([
-    '--service',
-    'catalog',
-    '--app',
-    `127.0.0.1:${ports.upstream}`,
-    '--inbound',
-    `127.0.0.1:${ports.catalogInbound}`,
-    '--outbound',
-    `127.0.0.1:${ports.catalogOutbound}`,
-    '--admin',
-    `127.0.0.1:${ports.catalogAdmin}`,
-  ]);
+  const upstreamPort = await freePort();
+  const nginxPort = await freePort();
+  harness.startUpstream(upstreamPort);
+  const nginx = harness.startReverseProxy(nginxPort, upstreamPort);
+  const mesh = await startMesh(harness, upstreamPort, { nodeFlags, main });
   const targets = [
-    { name: 'direct', port: ports.upstream },
-    { name: '1 proxy', port: ports.webOutbound, host: 'app' },
-    { name: '2 proxies', port: ports.webOutbound, host: 'catalog' },
-    { name: 'nginx', port: ports.nginx },
+    { name: 'direct', port: upstreamPort, pids: [] },
+    { name: '1 proxy', port: mesh.ports.webOutbound, host: 'app', pids: [mesh.web.pid] },
+    {
+      name: '2 proxies',
+      port: mesh.ports.webOutbound,
+      host: 'catalog',
+      pids: [mesh.web.pid, mesh.catalog.pid],
+    },
+    { name: 'nginx', port: nginxPort, pids: [nginx.pid] },
   ];
   for (const target of targets) await waitFor(target.port, target.host);
 
-  console.log(`wrk -t1 -c32 -d${seconds}s --latency, then 1,000 req/s open loop for ${seconds}s\n`);
-  const rows = [];
+  // Warm-up: connection pools and the JIT of every process involved.
   for (const target of targets) {
-    // Warm-up: connection pools, JIT.
-    await fixedRate(target.port, target.host, 2000, 1);
-    const loaded = wrk(target.port, target.host);
-    const paced = await fixedRate(target.port, target.host, 1000, seconds);
-    rows.push({ ...target, loaded, paced });
+    wrk(target.port, target.host, 2);
+    await fixedRate(target.port, target.host, 1000, 1);
+  }
+
+  console.log(
+    `${rounds} interleaved rounds of wrk -t1 -c32 -d${seconds}s --latency, ` +
+      `then 1,000 req/s open loop for ${seconds}s${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''}\n`,
+  );
+  const results = new Map(targets.map((target) => [target.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) {
+      const cpuBefore = target.pids.map(cpuSeconds);
+      const loaded = wrk(target.port, target.host, seconds);
+      const cpu = target.pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpuBefore[i], 0);
+      const waitBefore = target.pids.map(runQueueSeconds);
+      const paced = await fixedRate(target.port, target.host, 1000, seconds);
+      const waited = target.pids.reduce(
+        (sum, pid, i) => sum + runQueueSeconds(pid) - waitBefore[i],
+        0,
+      );
+      const result = { ...loaded, cpu: cpu / seconds, paced, waited };
+      results.get(target.name).push(result);
+      const cpuText = target.pids.length
+        ? `cpu ${(result.cpu * 100).toFixed(0).padStart(3)}%  ${(loaded.rps / result.cpu).toFixed(0).padStart(6)} req/cpu-s`
+        : ' '.repeat(27);
+      console.log(
+        `round ${round}  ${target.name.padEnd(10)} ${loaded.rps.toFixed(0).padStart(6)} req/s  ` +
+          `p50 ${loaded.p50.toFixed(0).padStart(5)} µs  p99 ${loaded.p99.toFixed(0).padStart(6)} µs  ${cpuText}  ` +
+          `@1k/s p50 ${paced.p50.toFixed(0).padStart(5)} µs  p99 ${paced.p99.toFixed(0).padStart(6)} µs` +
+          (target.pids.length ? `  run-queue wait ${(waited * 1000).toFixed(0)} ms` : ''),
+      );
+    }
+  }
+
+  const of = (name, pick) => results.get(name).map(pick);
+  console.log('\nmedians over the rounds:');
+  for (const target of targets) {
+    const m = (pick) => median(of(target.name, pick)).toFixed(0);
     console.log(
-      `${target.name.padEnd(10)} ${loaded.rps.toFixed(0).padStart(7)} req/s  ` +
-        `p50 ${loaded.p50.toFixed(0).padStart(6)} µs  p99 ${loaded.p99.toFixed(0).padStart(6)} µs   ` +
-        `@1k/s p50 ${paced.p50.toFixed(0).padStart(5)} µs  p99 ${paced.p99.toFixed(0).padStart(5)} µs`,
+      `${target.name.padEnd(10)} ${m((r) => r.rps).padStart(6)} req/s  p50 ${m((r) => r.p50).padStart(5)} µs  ` +
+        `p99 ${m((r) => r.p99).padStart(6)} µs   @1k/s p50 ${m((r) => r.paced.p50).padStart(5)} µs  ` +
+        `p99 ${m((r) => r.paced.p99).padStart(6)} µs`,
     );
   }
-  const by = Object.fromEntries(rows.map((row) => [row.name, row]));
+  const perRound = (f) => results.get('direct').map((_, i) => f(i));
+  const at = (name, i) => results.get(name)[i];
+  const ratios = perRound((i) => at('1 proxy', i).rps / at('nginx', i).rps);
+  const efficiency = perRound(
+    (i) => at('1 proxy', i).rps / at('1 proxy', i).cpu / (at('nginx', i).rps / at('nginx', i).cpu),
+  );
+  const addedP50 = perRound((i) => at('2 proxies', i).paced.p50 - at('direct', i).paced.p50);
+  const addedP99 = perRound((i) => at('2 proxies', i).paced.p99 - at('direct', i).paced.p99);
+  const list = (values, digits) => values.map((v) => v.toFixed(digits)).join(', ');
   console.log(
-    `\none proxy / nginx throughput: ${(by['1 proxy'].loaded.rps / by.nginx.loaded.rps).toFixed(2)}× (target ≥ 0.5×)`,
+    `\none proxy / nginx throughput: ${median(ratios).toFixed(2)}× median (rounds: ${list(ratios, 2)}; target ≥ 0.5×)`,
   );
   console.log(
-    `two-hop added latency at 1,000 req/s: p50 ${(by['2 proxies'].paced.p50 - by.direct.paced.p50).toFixed(0)} µs, ` +
-      `p99 ${(by['2 proxies'].paced.p99 - by.direct.paced.p99).toFixed(0)} µs (target p99 ≤ 1000 µs)`,
+    `one proxy / nginx requests per CPU-second: ${median(efficiency).toFixed(2)}× median (rounds: ${list(efficiency, 2)})`,
+  );
+  console.log(
+    `two-hop added latency at 1,000 req/s: p50 ${median(addedP50).toFixed(0)} µs, p99 ${median(addedP99).toFixed(0)} µs ` +
+      `median (p99 rounds: ${list(addedP99, 0)}; target p99 ≤ 1000 µs)`,
   );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await sleep(300);
-  rmSync(work, { recursive: true, force: true });
+  await harness.close();
+  console.log(`\nload average at start: ${startLoad}, at end: ${loadAverage()}`);
 }

@@ -22,14 +22,23 @@ function inspectedName(name: string): string | undefined {
   return INSPECTED_LENGTHS.has(name.length) ? name.toLowerCase() : undefined;
 }
 
-/** Tokens of a Connection header other than the standard ones, i.e. extra hop-by-hop fields. */
-function connectionOptions(value: string, into: Set<string>): void {
+/**
+ * Adds the tokens of a Connection header other than the standard ones (extra hop-by-hop
+ * fields) to `into`, creating it only when there is one.
+ */
+function connectionOptions(value: string, into: Set<string> | undefined): Set<string> | undefined {
+  // Nearly every Connection header is a single standard token; those need no split.
+  if (value.length <= 10) {
+    const single = value.toLowerCase();
+    if (single === 'keep-alive' || single === 'close' || single === 'upgrade') return into;
+  }
   for (const token of value.split(',')) {
     const option = token.trim().toLowerCase();
     if (option !== '' && option !== 'close' && option !== 'keep-alive' && option !== 'upgrade') {
-      into.add(option);
+      (into ??= new Set()).add(option);
     }
   }
+  return into;
 }
 
 function withoutOptions(headers: string[], options: Set<string>): string[] {
@@ -72,7 +81,7 @@ export function prepareRequestHead(raw: readonly string[], source?: string): Req
         chunked = true;
         continue;
       }
-      if (lower === 'connection') connectionOptions(value, (options ??= new Set()));
+      if (lower === 'connection') options = connectionOptions(value, options);
       if (HOP_BY_HOP.has(lower) || lower === 'expect') continue;
       if (lower === 'host') host = value;
       else if (lower === 'content-length') contentLength = Number(value);
@@ -102,7 +111,7 @@ export function responseHeaders(raw: readonly Buffer[]): string[] {
     const value = raw[i + 1]!.toString('latin1');
     const lower = inspectedName(name);
     if (lower !== undefined) {
-      if (lower === 'connection') connectionOptions(value, (options ??= new Set()));
+      if (lower === 'connection') options = connectionOptions(value, options);
       if (HOP_BY_HOP.has(lower)) continue;
     }
     headers.push(name, value);

@@ -273,4 +273,23 @@ describe('checksums across a hop', () => {
     await proxy.close();
     await app.close();
   });
+
+  it('delivers small binary responses, sent with their head, byte for byte', async () => {
+    const every = Buffer.from(Array.from({ length: 512 }, (_, i) => 255 - (i % 256)));
+    const app = await startUpstream((req, res) => {
+      if (req.url === '/chunked')
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(every);
+    });
+    const proxy = await startProxy({
+      service: 'web',
+      staticConfig: { services: { bytes: { endpoints: [{ address: app.address }] } } },
+    });
+    for (const path of ['/sized', '/chunked']) {
+      const reply = await send(proxy.addresses.outbound, path, { headers: { host: 'bytes' } });
+      expect(reply.body.equals(every)).toBe(true);
+    }
+    await proxy.close();
+    await app.close();
+  });
 });
