@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import type { PolicySpecInput } from '@trellis/contracts';
+import type { PolicySpecInput, RetryCondition } from '@trellis/contracts';
 import {
   deadAddress,
   metric,
@@ -125,26 +125,31 @@ describe('retries', () => {
     expect(app.requests).toBe(20);
   });
 
-  it('does not retry a 70 KiB body, sized or chunked, and counts body_too_large', async () => {
+  /** An app that records each request body's size and answers `statusFor(nth request)`. */
+  async function bodySizeRecorder(statusFor: (n: number) => number) {
     const received: number[] = [];
     const app = await upstream((req, res) => {
       let size = 0;
       req.on('data', (chunk: Buffer) => (size += chunk.length));
       req.on('end', () => {
         received.push(size);
-        res.statusCode = 503;
+        res.statusCode = statusFor(received.length);
         res.end();
       });
     });
-    const proxy = await mesh([app.address], {
-      routes: [
-        {
-          name: 'write',
-          match: { path: '/*' },
-          retry: { maxRetries: 3, on: ['5xx'], backoff: NO_BACKOFF },
-        },
-      ],
+    return { app, received };
+  }
+
+  /** A proxy whose route `write` (every path) retries as given, without backoff. */
+  function writeRoute(app: Upstream, retry: { maxRetries: number; on: RetryCondition[] }) {
+    return mesh([app.address], {
+      routes: [{ name: 'write', match: { path: '/*' }, retry: { ...retry, backoff: NO_BACKOFF } }],
     });
+  }
+
+  it('does not retry a 70 KiB body, sized or chunked, and counts body_too_large', async () => {
+    const { app, received } = await bodySizeRecorder(() => 503);
+    const proxy = await writeRoute(app, { maxRetries: 3, on: ['5xx'] });
     const body = Buffer.alloc(70 * 1024, 1);
     const sized = await send(proxy.addresses.outbound, '/x', {
       method: 'POST',
@@ -165,25 +170,8 @@ describe('retries', () => {
   });
 
   it('replays a chunked body of at most 64 KiB', async () => {
-    const received: number[] = [];
-    const app = await upstream((req, res) => {
-      let size = 0;
-      req.on('data', (chunk: Buffer) => (size += chunk.length));
-      req.on('end', () => {
-        received.push(size);
-        res.statusCode = received.length === 1 ? 502 : 200;
-        res.end();
-      });
-    });
-    const proxy = await mesh([app.address], {
-      routes: [
-        {
-          name: 'write',
-          match: { path: '/*' },
-          retry: { maxRetries: 1, on: ['gateway-error'], backoff: NO_BACKOFF },
-        },
-      ],
-    });
+    const { app, received } = await bodySizeRecorder((n) => (n === 1 ? 502 : 200));
+    const proxy = await writeRoute(app, { maxRetries: 1, on: ['gateway-error'] });
     const part = Buffer.alloc(32 * 1024, 2);
     const reply = await send(proxy.addresses.outbound, '/x', {
       method: 'POST',
