@@ -2,7 +2,7 @@
 // listener, a destination's layer stack and the forwarder, with the sockets taken away. The
 // upstream pool answers at once (head and "ok" body in the same tick, as from a real socket)
 // and the client response only records what it is given, so what is timed is the JavaScript
-// the proxy adds on top of node:http and undici. Run after building:
+// the proxy adds on top of node:http and the sockets. Run after building:
 //   node bench/proxy-stack-cost.mjs
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -21,17 +21,16 @@ const RESPONSE_HEADERS = [
   ['Content-Type', 'text/plain'],
   ['Content-Length', '2'],
   ['Connection', 'keep-alive'],
-].flatMap(([name, value]) => [Buffer.from(name), Buffer.from(value)]);
+].flat();
 const BODY = Buffer.from('ok');
 
-/** Stands in for undici's Pool: answers every dispatch at once, as its parser would. */
+/** Stands in for the upstream pool: answers every dispatch at once, as its parser would. */
 const instantPool = {
-  dispatch(_options, handler) {
-    handler.onConnect(() => {});
-    handler.onHeaders(200, RESPONSE_HEADERS.slice(), () => {});
+  dispatch(_request, handler) {
+    handler.onStart({ abort() {}, resume() {} });
+    handler.onHeaders(200, RESPONSE_HEADERS.slice());
     handler.onData(BODY);
-    handler.onComplete([]);
-    return true;
+    handler.onComplete();
   },
 };
 
@@ -39,6 +38,7 @@ class FakeResponse extends EventEmitter {
   destroyed = false;
   writableFinished = false;
   headersSent = false;
+  socket = null;
   writeHead() {
     this.headersSent = true;
   }

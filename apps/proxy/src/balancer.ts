@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { UpstreamPool } from './upstream/upstream-pool.js';
 
 // Peak-EWMA decay (as linkerd2-proxy and Finagle): how fast a latency spike is forgotten.
 const DECAY_MS = 10_000;
@@ -15,7 +15,7 @@ const EJECT_MAX_MS = 30_000;
  * reads. Survives config changes for as long as the address stays in some config.
  */
 export class Endpoint {
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   /** Attempts dispatched and not yet finished. */
   pending = 0;
   private ewmaMs = 0;
@@ -25,11 +25,8 @@ export class Endpoint {
   private ejectedUntil = 0;
 
   constructor(readonly address: string) {
-    this.pool = new Pool(`http://${address}`, {
-      // Timeouts are route policy, enforced by the timeout layers, not by the pool.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    // Timeouts are route policy, enforced by the timeout layers, not by the pool.
+    this.pool = new UpstreamPool(address);
   }
 
   isEjected(now: number): boolean {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { RequestHead } from './hop-by-hop.js';
+import type { UpstreamRequest } from './upstream/exchange.js';
 
 /** The upstream attempt in flight, as far as timeouts and client aborts need to see it. */
 export interface AbortableAttempt {
@@ -18,11 +18,11 @@ export class ClientGoneError extends Error {
 }
 
 /**
- * One logical request as it passes through a stack. It doubles as undici's dispatch options
- * (`path`, `method`, `headers`, `body`), so an attempt allocates no options object.
+ * One logical request as it passes through a stack. It doubles as the upstream request
+ * (`method`, `path`, `headers`, `body`), so an attempt allocates no request object.
  */
-export class Call implements Dispatcher.DispatchOptions {
-  readonly method: Dispatcher.HttpMethod;
+export class Call implements UpstreamRequest {
+  readonly method: string;
   readonly headers: string[];
   body: Buffer | Readable | null;
   /** -1 when unknown (chunked). */
@@ -42,7 +42,7 @@ export class Call implements Dispatcher.DispatchOptions {
     /** The calling service, for metric labels. */
     readonly source: string,
   ) {
-    this.method = req.method as Dispatcher.HttpMethod;
+    this.method = req.method!;
     this.headers = head.headers;
     const hasBody = head.chunked || head.contentLength > 0;
     this.contentLength = hasBody ? head.contentLength : 0;

@@ -1,27 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import type { Endpoint } from './balancer.js';
 import type { AbortableAttempt, Call } from './call.js';
 import { Outcome, type UpstreamResponse } from './classify.js';
 import { ConnectFailedError, NoEndpointsError, ProxyError } from './errors.js';
 import type { Handler } from './handler.js';
 import { responseHeaders } from './hop-by-hop.js';
-
-const CONNECT_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function isConnectError(error: Error): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code !== undefined && CONNECT_ERROR_CODES.has(code);
-}
+import type { Exchange, ResponseHandler } from './upstream/exchange.js';
+import { UpstreamConnectError } from './upstream/upstream-errors.js';
 
 // Bodies up to this size that arrived whole with the head are sent in the head's write.
 const INLINE_BODY_LIMIT = 16 * 1024;
@@ -54,21 +40,18 @@ const enum State {
 }
 
 /**
- * One request to one endpoint, driven by undici's low-level dispatch callbacks. Its promise
+ * One request to one endpoint, driven by the upstream pool's callbacks. Its promise
  * settles at the response head (or at a failure before it); the body is then held until
  * `sendTo` streams it to the client with backpressure, or `discard` drops it for a retry.
  */
-export class UpstreamAttempt
-  implements Dispatcher.DispatchHandler, UpstreamResponse, AbortableAttempt
-{
+export class UpstreamAttempt implements ResponseHandler, UpstreamResponse, AbortableAttempt {
   readonly promise: Promise<Outcome>;
   status = 0;
   private settle!: (outcome: Outcome) => void;
   private state = State.AwaitingHead;
-  private abortUpstream: ((reason?: Error) => void) | undefined = undefined;
+  private exchange: Exchange | undefined = undefined;
   private abortReason: Error | undefined = undefined;
-  private resumeUpstream: (() => void) | undefined = undefined;
-  private rawHeaders: Buffer[] | undefined = undefined;
+  private headers: string[] | undefined = undefined;
   private held: Buffer[] | undefined = undefined;
   private finished = false;
   private failure: Error | undefined = undefined;
@@ -87,26 +70,22 @@ export class UpstreamAttempt
   abort(reason: Error): void {
     if (this.finished) return;
     if (this.abortReason === undefined) this.abortReason = reason;
-    this.abortUpstream?.(reason);
+    this.exchange?.abort(reason);
   }
 
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.abortReason !== undefined) abort(this.abortReason);
+  onStart(exchange: Exchange): void {
+    this.exchange = exchange;
   }
 
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (status < 200) return true;
+  onHeaders(status: number, headers: string[]): void {
     const now = performance.now();
     this.endpoint.observeLatency(now - this.startedAt, now);
     if (status >= 500) this.endpoint.failed(now);
     else this.endpoint.succeeded();
     this.status = status;
-    this.rawHeaders = rawHeaders;
-    this.resumeUpstream = resume;
+    this.headers = headers;
     this.state = State.Held;
     this.settle(Outcome.ofResponse(this));
-    return true;
   }
 
   onData(chunk: Buffer): boolean {
@@ -135,8 +114,8 @@ export class UpstreamAttempt
     if (this.state !== State.Held) return;
     this.state = State.Sending;
     this.client = res;
-    res.writeHead(this.status, responseHeaders(this.rawHeaders!));
-    this.rawHeaders = undefined;
+    res.writeHead(this.status, responseHeaders(this.headers!));
+    this.headers = undefined;
     const held = this.held;
     this.held = undefined;
     if (this.failure !== undefined) {
@@ -154,14 +133,15 @@ export class UpstreamAttempt
     }
     if (held !== undefined) for (const chunk of held) res.write(chunk);
     // A full client buffer pauses upstream through onData's return value; drain resumes it.
-    res.on('drain', this.resumeUpstream!);
+    const exchange = this.exchange!;
+    res.on('drain', () => exchange.resume());
   }
 
   discard(): void {
     if (this.state !== State.Held) return;
     this.state = State.Discarded;
     this.held = undefined;
-    this.rawHeaders = undefined;
+    this.headers = undefined;
     if (!this.finished) this.abort(new Error('response discarded'));
   }
 
@@ -173,7 +153,7 @@ export class UpstreamAttempt
 
   private toProxyError(error: Error): ProxyError {
     if (this.abortReason instanceof ProxyError) return this.abortReason;
-    if (isConnectError(error)) {
+    if (error instanceof UpstreamConnectError) {
       this.endpoint.connectFailed(performance.now());
       return new ConnectFailedError(this.endpoint.address, 'connect', error);
     }

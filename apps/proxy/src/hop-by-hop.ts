@@ -102,13 +102,13 @@ export function prepareRequestHead(raw: readonly string[], source?: string): Req
   };
 }
 
-/** Converts undici's raw response headers to strings, dropping hop-by-hop fields. */
-export function responseHeaders(raw: readonly Buffer[]): string[] {
+/** A response's headers for the client: the upstream's, without hop-by-hop fields. */
+export function responseHeaders(raw: readonly string[]): string[] {
   const headers: string[] = [];
   let options: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1');
-    const value = raw[i + 1]!.toString('latin1');
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
     const lower = inspectedName(name);
     if (lower !== undefined) {
       if (lower === 'connection') options = connectionOptions(value, options);

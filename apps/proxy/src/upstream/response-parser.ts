@@ -1,0 +1,267 @@
+import { ChunkedDecoder } from './chunked-decoder.js';
+import { UpstreamProtocolError } from './upstream-errors.js';
+
+/** Largest response head accepted from an upstream (Node's own server limit is 16 KiB). */
+export const RESPONSE_HEAD_LIMIT = 64 * 1024;
+
+export interface ResponseHead {
+  status: number;
+  /** Every header as received, flat `[name, value, …]`. */
+  headers: string[];
+  /** False when the connection cannot carry another request after this response. */
+  keepAlive: boolean;
+  /** From `Keep-Alive: timeout=N`, in ms; undefined when absent. */
+  keepAliveTimeoutMs: number | undefined;
+}
+
+/** Where the parsed response goes; `onBody` chunks are views into the socket's buffers. */
+export interface ResponseSink {
+  onHead(head: ResponseHead): void;
+  onBody(chunk: Buffer): void;
+  onEnd(): void;
+}
+
+const enum Framing {
+  /** No body: HEAD, 204, 304. */
+  None,
+  Length,
+  Chunked,
+  /** Neither length nor chunked: the body runs until the upstream closes. */
+  UntilClose,
+}
+
+const enum State {
+  Head,
+  Body,
+  Done,
+}
+
+// The header section after the status line, validated in one pass: token names, a colon,
+// values without control characters (HTAB aside), lines ending in CRLF. That refuses bare CR
+// or LF, whitespace before the colon and obsolete line folding, and anything Node's server
+// would refuse to write to the client.
+const HEADER_SECTION = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?:\r\n|$))*$/y;
+const DIGITS = /^\d{1,15}$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?(?:\r\n|$)/;
+const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i;
+
+function trimOws(value: string): string {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first === 32 || first === 9 || last === 32 || last === 9 ? value.trim() : value;
+}
+
+function lastToken(value: string): string {
+  const comma = value.lastIndexOf(',');
+  return (comma === -1 ? value : value.slice(comma + 1)).trim().toLowerCase();
+}
+
+function hasToken(value: string, token: string): boolean {
+  // Nearly every Connection header is one token; only a list needs splitting.
+  if (value.indexOf(',') === -1) return value.trim().toLowerCase() === token;
+  for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/**
+ * An HTTP/1.1 response parser for one upstream connection (RFC 9112): the head is parsed as
+ * one latin1 string once it is complete, the body is framed by Content-Length, chunked coding
+ * or connection close, and its bytes are handed on without copying. 1xx interim responses are
+ * skipped. Anything malformed throws an UpstreamProtocolError; the connection is then unusable.
+ */
+export class ResponseParser {
+  private state = State.Done;
+  private framing = Framing.None;
+  private remaining = 0;
+  private partialHead: Buffer | undefined = undefined;
+  private readonly chunked = new ChunkedDecoder();
+  private sink: ResponseSink | undefined = undefined;
+  private bodyExpected = true;
+
+  /** Prepares for the response to the next request; `head` is false for HEAD requests. */
+  expect(sink: ResponseSink, bodyExpected: boolean): void {
+    this.sink = sink;
+    this.bodyExpected = bodyExpected;
+    this.state = State.Head;
+    this.partialHead = undefined;
+  }
+
+  /** True once any byte of the current response has arrived. */
+  get started(): boolean {
+    return this.state !== State.Head || this.partialHead !== undefined;
+  }
+
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  /** Whether the end of the stream completes the current response (a close-delimited body). */
+  endsOnClose(): boolean {
+    return this.state === State.Body && this.framing === Framing.UntilClose;
+  }
+
+  /** Parses bytes from the socket. Returns the count of bytes left over after the response. */
+  execute(data: Buffer): number {
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.state === State.Head) {
+        offset = this.readHead(data, offset);
+        if (offset < 0) return 0;
+      } else if (this.state === State.Body) {
+        offset = this.readBody(data, offset);
+      } else {
+        return data.length - offset;
+      }
+    }
+    return 0;
+  }
+
+  /** The upstream closed its side: ends a close-delimited body, else the response is cut. */
+  finishOnClose(): boolean {
+    if (!this.endsOnClose()) return false;
+    this.complete();
+    return true;
+  }
+
+  private complete(): void {
+    this.state = State.Done;
+    const sink = this.sink!;
+    this.sink = undefined;
+    sink.onEnd();
+  }
+
+  /** Returns the offset after the head, or -1 when more bytes are needed. */
+  private readHead(data: Buffer, offset: number): number {
+    let buffer = data;
+    let start = offset;
+    if (this.partialHead !== undefined) {
+      buffer = Buffer.concat([this.partialHead, data.subarray(offset)]);
+      start = 0;
+    }
+    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    if (end === -1) {
+      if (buffer.length - start > RESPONSE_HEAD_LIMIT) {
+        throw new UpstreamProtocolError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
+      }
+      this.partialHead = start === 0 ? buffer : buffer.subarray(start);
+      return -1;
+    }
+    if (end - start > RESPONSE_HEAD_LIMIT) {
+      throw new UpstreamProtocolError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
+    }
+    const consumedBefore = this.partialHead === undefined ? 0 : this.partialHead.length;
+    this.partialHead = undefined;
+    this.parseHead(buffer.toString('latin1', start, end));
+    // The offset in `data` just past the blank line.
+    return end + 4 - start - consumedBefore + offset;
+  }
+
+  private parseHead(text: string): void {
+    const match = STATUS_LINE.exec(text);
+    if (match === null) throw new UpstreamProtocolError('malformed status line');
+    let position = match[0].length;
+    HEADER_SECTION.lastIndex = position;
+    if (!HEADER_SECTION.test(text) || HEADER_SECTION.lastIndex !== text.length) {
+      throw new UpstreamProtocolError('malformed header section');
+    }
+    const status = Number(match[2]);
+    let keepAlive = match[1] === '1';
+    const headers: string[] = [];
+    let contentLength = -1;
+    let transferEncoding: string | undefined;
+    let keepAliveTimeoutMs: number | undefined;
+    while (position < text.length) {
+      let next = text.indexOf('\r\n', position);
+      if (next === -1) next = text.length;
+      const colon = text.indexOf(':', position);
+      const name = text.slice(position, colon);
+      const value = trimOws(text.slice(colon + 1, next));
+      position = next + 2;
+      headers.push(name, value);
+      switch (name.length) {
+        case 10:
+          if (name.toLowerCase() === 'connection') {
+            if (hasToken(value, 'close')) keepAlive = false;
+            else if (hasToken(value, 'keep-alive')) keepAlive = true;
+          } else if (name.toLowerCase() === 'keep-alive') {
+            const timeout = KEEP_ALIVE_TIMEOUT.exec(value);
+            if (timeout !== null) keepAliveTimeoutMs = Number(timeout[1]) * 1000;
+          }
+          break;
+        case 14:
+          if (name.toLowerCase() === 'content-length') {
+            if (!DIGITS.test(value)) {
+              throw new UpstreamProtocolError(`invalid content-length "${value}"`);
+            }
+            const length = Number(value);
+            if (contentLength !== -1 && contentLength !== length) {
+              throw new UpstreamProtocolError('conflicting content-length headers');
+            }
+            contentLength = length;
+          }
+          break;
+        case 17:
+          if (name.toLowerCase() === 'transfer-encoding') {
+            transferEncoding =
+              transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+          }
+          break;
+      }
+    }
+    if (status < 200) {
+      // An interim response (100 Continue, 103 Early Hints): the final one follows.
+      if (status === 101) throw new UpstreamProtocolError('unexpected 101 to a plain request');
+      return;
+    }
+    if (!this.bodyExpected || status === 204 || status === 304) {
+      this.framing = Framing.None;
+    } else if (transferEncoding !== undefined) {
+      // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3), and a message that had
+      // both cannot be trusted to leave the connection in sync.
+      if (contentLength !== -1) keepAlive = false;
+      if (lastToken(transferEncoding) === 'chunked') {
+        this.framing = Framing.Chunked;
+        this.chunked.reset();
+      } else {
+        this.framing = Framing.UntilClose;
+      }
+    } else if (contentLength !== -1) {
+      this.framing = Framing.Length;
+      this.remaining = contentLength;
+    } else {
+      this.framing = Framing.UntilClose;
+    }
+    if (this.framing === Framing.UntilClose) keepAlive = false;
+    this.state = State.Body;
+    this.sink!.onHead({ status, headers, keepAlive, keepAliveTimeoutMs });
+    if (
+      this.framing === Framing.None ||
+      (this.framing === Framing.Length && this.remaining === 0)
+    ) {
+      this.complete();
+    }
+  }
+
+  private readBody(data: Buffer, offset: number): number {
+    switch (this.framing) {
+      case Framing.Length: {
+        const take = Math.min(this.remaining, data.length - offset);
+        this.remaining -= take;
+        this.sink!.onBody(
+          offset === 0 && take === data.length ? data : data.subarray(offset, offset + take),
+        );
+        if (this.remaining === 0) this.complete();
+        return offset + take;
+      }
+      case Framing.Chunked: {
+        const sink = this.sink!;
+        const next = this.chunked.decode(data, offset, sink);
+        if (this.chunked.finished) this.complete();
+        return next;
+      }
+      default:
+        this.sink!.onBody(offset === 0 ? data : data.subarray(offset));
+        return data.length;
+    }
+  }
+}
