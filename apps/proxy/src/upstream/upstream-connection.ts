@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Exchange} from './exchange.js';
+import type { Exchange } from './exchange.js';
 import { safeToResend, type ExchangeCarrier } from './exchange.js';
 import { LAST_CHUNK, sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
 import { ResponseParser, type ResponseHead, type ResponseSink } from './response-parser.js';
