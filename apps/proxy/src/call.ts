@@ -1,7 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
+import type { ClientRequest } from './downstream/client-request.js';
+import type { ClientGoneListener, ClientResponse } from './downstream/client-response.js';
 import type { RequestHead } from './hop-by-hop.js';
+import { BodyFraming } from './http1/request-parser.js';
 import type { UpstreamRequest } from './upstream/exchange.js';
 
 /** The upstream attempt in flight, as far as timeouts and client aborts need to see it. */
@@ -21,7 +23,7 @@ export class ClientGoneError extends Error {
  * One logical request as it passes through a stack. It doubles as the upstream request
  * (`method`, `path`, `headers`, `body`), so an attempt allocates no request object.
  */
-export class Call implements UpstreamRequest {
+export class Call implements UpstreamRequest, ClientGoneListener {
   readonly method: string;
   readonly headers: string[];
   body: Buffer | Readable | null;
@@ -35,22 +37,28 @@ export class Call implements UpstreamRequest {
   attempt: AbortableAttempt | undefined = undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: ClientRequest,
+    readonly res: ClientResponse,
     readonly path: string,
     head: RequestHead,
     /** The calling service, for metric labels. */
     readonly source: string,
   ) {
-    this.method = req.method!;
+    this.method = req.method;
     this.headers = head.headers;
-    const hasBody = head.chunked || head.contentLength > 0;
-    this.contentLength = hasBody ? head.contentLength : 0;
-    this.body = hasBody ? req : null;
-    this.replayable = !hasBody;
-    res.once('close', () => {
-      if (!res.writableFinished) this.cancel(new ClientGoneError());
-    });
+    this.body = req.body;
+    this.contentLength =
+      req.body === null
+        ? 0
+        : req.head.framing === BodyFraming.Chunked
+          ? -1
+          : req.head.contentLength;
+    this.replayable = req.body === null;
+    res.listener = this;
+  }
+
+  clientGone(): void {
+    this.cancel(new ClientGoneError());
   }
 
   cancel(reason: Error): void {

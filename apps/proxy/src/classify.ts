@@ -1,12 +1,12 @@
-import type { ServerResponse } from 'node:http';
 import type { Classification, RetryCondition } from '@trellis/contracts';
+import type { ClientResponse } from './downstream/client-response.js';
 import { ConnectFailedError, RequestTimeoutError, type ProxyError } from './errors.js';
 
 /** A response head from upstream whose body has not been sent anywhere yet. */
 export interface UpstreamResponse {
   readonly status: number;
   /** Writes the head and streams the body to the client. */
-  sendTo(res: ServerResponse): void;
+  sendTo(res: ClientResponse): void;
   /** Drops the response (a retry replaces it, or the client is gone). */
   discard(): void;
 }

@@ -11,6 +11,7 @@ const FLAGS = {
   'control-plane': undefined,
   token: undefined,
   config: undefined,
+  'headers-timeout': '30000',
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -28,6 +29,11 @@ const CliOptionsSchema = z
     'control-plane': z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     token: z.string().min(1).optional(),
     config: z.string().min(1).optional(),
+    'headers-timeout': z.coerce
+      .number({ error: 'expected milliseconds' })
+      .int('expected whole milliseconds')
+      .min(100, 'at least 100 ms')
+      .max(600_000, 'at most 600000 ms (10 minutes)'),
   })
   .superRefine((options, ctx) => {
     if (options['control-plane'] !== undefined && options.config !== undefined) {
@@ -52,6 +58,8 @@ export interface CliOptions {
   controlPlane: string | undefined;
   token: string | undefined;
   configFile: string | undefined;
+  /** How long a client may take to send a request head (slowloris), in ms. */
+  headersTimeoutMs: number;
 }
 
 /** A bad command line or environment; the message names the flag and its variable. */
@@ -109,5 +117,6 @@ export function loadCliOptions(
     controlPlane: options['control-plane'],
     token: options.token,
     configFile: options.config,
+    headersTimeoutMs: options['headers-timeout'],
   };
 }

@@ -15,8 +15,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 // Lengths of every name either side inspects: te, host, expect, upgrade, connection/keep-alive,
-// x-trellis-src, content-length, proxy-connection, transfer-encoding.
-const INSPECTED_LENGTHS = new Set([2, 4, 6, 7, 10, 13, 14, 16, 17]);
+// x-trellis-src, proxy-connection, transfer-encoding.
+const INSPECTED_LENGTHS = new Set([2, 4, 6, 7, 10, 13, 16, 17]);
 
 function inspectedName(name: string): string | undefined {
   return INSPECTED_LENGTHS.has(name.length) ? name.toLowerCase() : undefined;
@@ -55,36 +55,26 @@ export interface RequestHead {
   host: string | undefined;
   /** The caller's `x-trellis-src`, as the inbound side labels it. */
   source: string | undefined;
-  /** -1 when the request has no Content-Length. */
-  contentLength: number;
-  chunked: boolean;
 }
 
 /**
  * Prepares a request's headers for the next hop. `source`, when given, replaces any
  * `x-trellis-src` the client sent (the outbound side vouches for its own service). `Expect`
- * is dropped because Node's server has already answered `100-continue`.
+ * is dropped because the listener has already answered `100-continue`.
  */
 export function prepareRequestHead(raw: readonly string[], source?: string): RequestHead {
   const headers: string[] = [];
   let host: string | undefined;
   let caller: string | undefined;
-  let contentLength = -1;
-  let chunked = false;
   let options: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = inspectedName(name);
     if (lower !== undefined) {
-      if (lower === 'transfer-encoding') {
-        chunked = true;
-        continue;
-      }
       if (lower === 'connection') options = connectionOptions(value, options);
       if (HOP_BY_HOP.has(lower) || lower === 'expect') continue;
       if (lower === 'host') host = value;
-      else if (lower === 'content-length') contentLength = Number(value);
       else if (lower === 'x-trellis-src') {
         caller = value;
         if (source !== undefined) continue;
@@ -97,8 +87,6 @@ export function prepareRequestHead(raw: readonly string[], source?: string): Req
     headers: options === undefined ? headers : withoutOptions(headers, options),
     host,
     source: caller,
-    contentLength,
-    chunked,
   };
 }
 

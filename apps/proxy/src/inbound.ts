@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { DEFAULT_ROUTE, UNKNOWN_SOURCE, type Policy, type Route } from '@trellis/contracts';
 import type { Endpoint } from './balancer.js';
-import type { Duplex } from 'node:stream';
 import { Call } from './call.js';
+import type { RequestHandlers } from './downstream/client-connection.js';
+import type { ClientRequest } from './downstream/client-request.js';
+import type { ClientResponse } from './downstream/client-response.js';
 import type { StackContext } from './destination.js';
 import { forwarder } from './forwarder.js';
 import type { RouteStats } from './golden-metrics.js';
@@ -62,16 +64,21 @@ export class InboundRoutes {
 }
 
 /** The inbound listener: requests from other services' proxies (or anyone) to the local app. */
-export function inboundListener(current: () => InboundRoutes) {
+export function inboundListener(current: () => InboundRoutes): RequestHandlers {
   return {
-    request(req: IncomingMessage, res: ServerResponse): void {
+    request(req: ClientRequest, res: ClientResponse): void {
       const head = prepareRequestHead(req.rawHeaders);
-      const call = new Call(req, res, req.url ?? '/', head, head.source ?? UNKNOWN_SOURCE);
-      void current().serve(call);
+      const routes = current();
+      // An HTTP/1.0 client may send no Host; the next hop speaks HTTP/1.1, which needs one.
+      if (head.host === undefined && routes.appAddress !== undefined) {
+        head.headers.push('host', routes.appAddress);
+      }
+      const call = new Call(req, res, req.url, head, head.source ?? UNKNOWN_SOURCE);
+      void routes.serve(call);
     },
 
-    upgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
-      tunnelUpgrade(req, socket, upgradeHead, req.url ?? '/', current().appAddress, undefined);
+    upgrade(req: ClientRequest, socket: Socket, upgradeHead: Buffer): void {
+      tunnelUpgrade(req, socket, upgradeHead, req.url, current().appAddress, undefined);
     },
   };
 }

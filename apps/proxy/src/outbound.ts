@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Duplex } from 'node:stream';
 import { serviceOfAuthority, splitAbsoluteTarget } from './authority.js';
 import { Call } from './call.js';
+import type { RequestHandlers } from './downstream/client-connection.js';
+import type { ClientRequest } from './downstream/client-request.js';
+import type { ClientResponse } from './downstream/client-response.js';
 import type { DestinationRegistry } from './destination-registry.js';
 import { prepareRequestHead } from './hop-by-hop.js';
 import { tunnelUpgrade } from './upgrade.js';
@@ -15,8 +17,8 @@ interface Addressed {
 }
 
 /** Where an outbound request goes: absolute-form target, else the Host header. */
-function address(req: IncomingMessage, host: string | undefined): Addressed | undefined {
-  const target = req.url ?? '/';
+function address(req: ClientRequest, host: string | undefined): Addressed | undefined {
+  const target = req.url;
   if (target.charCodeAt(0) !== 47 /* / */) {
     const absolute = splitAbsoluteTarget(target);
     if (absolute === undefined || absolute.authority === '') return undefined;
@@ -40,7 +42,7 @@ function replaceHost(headers: string[], host: string): void {
   headers.push('host', host);
 }
 
-function badRequest(res: ServerResponse): void {
+function badRequest(res: ClientResponse): void {
   const body = 'the request names no destination: send absolute-form or a Host header\n';
   res.writeHead(400, [
     'content-type',
@@ -48,13 +50,13 @@ function badRequest(res: ServerResponse): void {
     'content-length',
     String(body.length),
   ]);
-  res.end(body);
+  res.end(Buffer.from(body));
 }
 
 /** The outbound listener: the app's requests, to any destination service. */
-export function outboundListener(self: string, registry: DestinationRegistry) {
+export function outboundListener(self: string, registry: DestinationRegistry): RequestHandlers {
   return {
-    request(req: IncomingMessage, res: ServerResponse): void {
+    request(req: ClientRequest, res: ClientResponse): void {
       const head = prepareRequestHead(req.rawHeaders, self);
       const to = address(req, head.host);
       if (to === undefined) {
@@ -68,7 +70,7 @@ export function outboundListener(self: string, registry: DestinationRegistry) {
       else void registry.resolve(to.service).then((resolved) => resolved.serve(call));
     },
 
-    upgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
+    upgrade(req: ClientRequest, socket: Socket, upgradeHead: Buffer): void {
       const host = prepareRequestHead(req.rawHeaders).host;
       const to = address(req, host);
       if (to === undefined) {

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import {
   DestinationConfigSchema,
@@ -11,14 +10,16 @@ import {
 } from '@trellis/contracts';
 import type { z } from 'zod';
 import { createAdminServer } from './admin-server.js';
-import { formatHostPort, splitHostPort } from './authority.js';
+import { splitHostPort } from './authority.js';
 import { Endpoint, EndpointRegistry } from './balancer.js';
 import { watchConfigFile } from './config-file-watcher.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import type { StackContext } from './destination.js';
 import { DestinationRegistry } from './destination-registry.js';
+import { ProxyServer } from './downstream/proxy-server.js';
 import { GoldenMetrics } from './golden-metrics.js';
 import { InboundRoutes, inboundListener } from './inbound.js';
+import { listen } from './listen.js';
 import { outboundListener } from './outbound.js';
 
 /** The static config format as written (defaults not yet filled in). */
@@ -30,6 +31,7 @@ export const PROXY_VERSION = '0.1.0';
 const FIRST_CONFIG_WAIT_MS = 5_000;
 // How long close() lets in-flight requests finish before cutting connections.
 const DRAIN_MS = 10_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 
 export interface ProxyOptions {
   service: string;
@@ -45,6 +47,8 @@ export interface ProxyOptions {
   configFile?: string | undefined;
   /** Static config given directly, in the file's format. */
   staticConfig?: StaticConfigInput | undefined;
+  /** How long a client may take to send a request head before a 408 (default 30 s). */
+  headersTimeoutMs?: number | undefined;
   /** One line per event worth an operator's attention; stderr by default. */
   log?: ((line: string) => void) | undefined;
 }
@@ -71,19 +75,7 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function listen(server: Server, address: string): Promise<string> {
-  const { host, port } = splitHostPort(address);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const bound = server.address() as AddressInfo;
-      resolve(formatHostPort(bound.address, bound.port));
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
+function closeAdminServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
@@ -107,7 +99,7 @@ export class TrellisProxy {
   private readonly registry: DestinationRegistry;
   private readonly app: Endpoint | undefined;
   private inboundRoutes: InboundRoutes;
-  private readonly servers: { inbound: Server; outbound: Server; admin: Server };
+  private readonly servers: { inbound: ProxyServer; outbound: ProxyServer; admin: Server };
   private readonly controlPlane: ControlPlaneClient | undefined;
   private readonly applied = new Map<string, AppliedState>();
   private readonly watched = new Set<string>();
@@ -143,13 +135,16 @@ export class TrellisProxy {
     );
     this.app = options.app === undefined ? undefined : new Endpoint(options.app);
     this.inboundRoutes = new InboundRoutes(undefined, this.context, this.app);
-    const inbound = inboundListener(() => this.inboundRoutes);
-    const outbound = outboundListener(options.service, this.registry);
-    // A proxy must carry uploads of any duration; Node's default would cut them at 300 s.
-    const serverOptions = { requestTimeout: 0 };
+    const serverOptions = {
+      headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      onError: (error: unknown) => this.context.log('request failed inside the proxy', error),
+    };
     this.servers = {
-      inbound: createServer(serverOptions, inbound.request).on('upgrade', inbound.upgrade),
-      outbound: createServer(serverOptions, outbound.request).on('upgrade', outbound.upgrade),
+      inbound: new ProxyServer(
+        inboundListener(() => this.inboundRoutes),
+        serverOptions,
+      ),
+      outbound: new ProxyServer(outboundListener(options.service, this.registry), serverOptions),
       admin: createAdminServer(
         {
           metrics: this.metrics,
@@ -177,8 +172,8 @@ export class TrellisProxy {
       this.configLoaded = true;
     }
     const [inbound, outbound, admin] = await Promise.all([
-      listen(this.servers.inbound, this.options.inbound),
-      listen(this.servers.outbound, this.options.outbound),
+      this.servers.inbound.listen(this.options.inbound),
+      this.servers.outbound.listen(this.options.outbound),
       listen(this.servers.admin, this.options.admin),
     ]);
     this.addresses = { inbound, outbound, admin };
@@ -193,7 +188,11 @@ export class TrellisProxy {
   async close(): Promise<void> {
     this.fileWatcher?.close();
     await this.controlPlane?.close();
-    await Promise.all(Object.values(this.servers).map(closeServer));
+    await Promise.all([
+      this.servers.inbound.close(DRAIN_MS),
+      this.servers.outbound.close(DRAIN_MS),
+      closeAdminServer(this.servers.admin),
+    ]);
     await this.endpoints.closeAll();
     await this.app?.pool.destroy();
   }

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Call } from './call.js';
 
@@ -12,7 +11,7 @@ interface Prefix {
 }
 
 /** Reads until the body ends or exceeds `limit`; then pauses, leaving the rest unread. */
-function readPrefix(req: IncomingMessage, limit: number): Promise<Prefix> {
+function readPrefix(req: Readable, limit: number): Promise<Prefix> {
   return new Promise((resolve) => {
     const prefix: Prefix = { chunks: [], size: 0, complete: false };
     const finish = (complete: boolean): void => {
@@ -29,12 +28,12 @@ function readPrefix(req: IncomingMessage, limit: number): Promise<Prefix> {
       }
     };
     const onEnd = (): void => finish(true);
-    const onClose = (): void => finish(req.complete);
+    const onClose = (): void => finish(req.readableEnded);
     req.on('data', onData).on('end', onEnd).on('close', onClose);
   });
 }
 
-async function* prefixThenRest(prefix: Buffer[], rest: IncomingMessage): AsyncIterable<Buffer> {
+async function* prefixThenRest(prefix: Buffer[], rest: Readable): AsyncIterable<Buffer> {
   yield* prefix;
   yield* rest;
 }
@@ -44,13 +43,14 @@ async function* prefixThenRest(prefix: Buffer[], rest: IncomingMessage): AsyncIt
  * body (declared, or found while reading a chunked one) keeps streaming and is never replayed.
  */
 export async function bufferForReplay(call: Call): Promise<void> {
-  if (call.replayable || call.body !== call.req) return;
+  const body = call.req.body;
+  if (call.replayable || body === null || call.body !== body) return;
   if (call.contentLength > REPLAYABLE_BODY_LIMIT) return;
-  const prefix = await readPrefix(call.req, REPLAYABLE_BODY_LIMIT);
+  const prefix = await readPrefix(body, REPLAYABLE_BODY_LIMIT);
   if (prefix.complete) {
     call.body = prefix.chunks.length === 1 ? prefix.chunks[0]! : Buffer.concat(prefix.chunks);
     call.replayable = true;
   } else {
-    call.body = Readable.from(prefixThenRest(prefix.chunks, call.req), { objectMode: false });
+    call.body = Readable.from(prefixThenRest(prefix.chunks, body), { objectMode: false });
   }
 }

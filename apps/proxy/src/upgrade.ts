@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { connect, type Socket } from 'node:net';
 import { HEADER, PROXY_ERRORS } from '@trellis/contracts';
 import { splitHostPort } from './authority.js';
+import type { ClientRequest } from './downstream/client-request.js';
 
-function refuse(client: Duplex, error: { code: string; status: number }): void {
+function refuse(client: Socket, error: { code: string; status: number }): void {
   client.end(
     `HTTP/1.1 ${error.status} ${error.status === 503 ? 'Service Unavailable' : 'Bad Gateway'}\r\n` +
       `${HEADER.error}: ${error.code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
@@ -18,8 +17,8 @@ function refuse(client: Duplex, error: { code: string; status: number }): void {
  * needs them; `x-trellis-src` is set when `source` is given.
  */
 export function tunnelUpgrade(
-  req: IncomingMessage,
-  client: Duplex,
+  req: ClientRequest,
+  client: Socket,
   head: Buffer,
   path: string,
   address: string | undefined,
@@ -30,7 +29,7 @@ export function tunnelUpgrade(
     refuse(client, PROXY_ERRORS.noEndpoints);
     return;
   }
-  let lines = `${req.method ?? 'GET'} ${path} HTTP/1.1\r\n`;
+  let lines = `${req.method} ${path} HTTP/1.1\r\n`;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     if (source !== undefined && raw[i]!.toLowerCase() === HEADER.source) continue;

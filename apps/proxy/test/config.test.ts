@@ -12,6 +12,7 @@ describe('command line and environment', () => {
       controlPlane: undefined,
       token: undefined,
       configFile: undefined,
+      headersTimeoutMs: 30_000,
     });
   });
 

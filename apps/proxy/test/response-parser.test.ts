@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseParser, type ResponseHead } from '../src/upstream/response-parser.js';
-import { UpstreamProtocolError } from '../src/upstream/upstream-errors.js';
+import { ResponseParser, type ResponseHead } from '../src/http1/response-parser.js';
+import { MalformedMessageError } from '../src/http1/malformed-message.js';
 
 interface Parsed {
   heads: ResponseHead[];
@@ -106,6 +106,7 @@ describe('response parser', () => {
     ]);
     expect(both.body).toBe('ok');
     expect(both.heads[0]!.keepAlive).toBe(false);
+    expect(both.heads[0]!.headers).toEqual(['Transfer-Encoding', 'chunked']);
   });
 
   it('ends a close-delimited body only when the upstream closes', () => {
@@ -145,7 +146,7 @@ describe('response parser', () => {
     ],
     ['a 101 to a plain request', 'HTTP/1.1 101 Switching Protocols\r\n\r\n'],
   ])('refuses %s', (_what, text) => {
-    expect(() => parse([text])).toThrow(UpstreamProtocolError);
+    expect(() => parse([text])).toThrow(MalformedMessageError);
   });
 
   it('refuses a head larger than 64 KiB, even before its end arrives', () => {

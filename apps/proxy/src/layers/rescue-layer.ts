@@ -1,13 +1,13 @@
-import type { ServerResponse } from 'node:http';
 import { HEADER } from '@trellis/contracts';
 import type { Call } from '../call.js';
+import type { ClientResponse } from '../downstream/client-response.js';
 import type { Outcome } from '../classify.js';
 import type { ProxyError } from '../errors.js';
 import type { Handler } from '../handler.js';
 
 export type ErrorLog = (message: string, error: unknown) => void;
 
-function sendError(res: ServerResponse, error: ProxyError): void {
+function sendError(res: ClientResponse, error: ProxyError): void {
   const body = `${error.code}: ${error.message}\n`;
   res.writeHead(error.status, [
     HEADER.error,
@@ -17,16 +17,16 @@ function sendError(res: ServerResponse, error: ProxyError): void {
     'content-length',
     String(Buffer.byteLength(body)),
   ]);
-  res.end(body);
+  res.end(Buffer.from(body));
 }
 
-function sendInternalError(res: ServerResponse): void {
+function sendInternalError(res: ClientResponse): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   res.writeHead(500, ['content-type', 'text/plain; charset=utf-8', 'content-length', '15']);
-  res.end('internal error\n');
+  res.end(Buffer.from('internal error\n'));
 }
 
 /** What a listener calls per request: serves it fully and never rejects. */

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange.js';
 import { safeToResend, type ExchangeCarrier } from './exchange.js';
 import { LAST_CHUNK, sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
-import { ResponseParser, type ResponseHead, type ResponseSink } from './response-parser.js';
+import { MalformedMessageError } from '../http1/malformed-message.js';
+import { ResponseParser, type ResponseHead, type ResponseSink } from '../http1/response-parser.js';
 import {
   UpstreamClosedError,
   UpstreamConnectError,
@@ -187,7 +188,12 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
     try {
       leftover = this.parser.execute(data);
     } catch (error) {
-      this.fail(error as Error, false);
+      this.fail(
+        error instanceof MalformedMessageError
+          ? new UpstreamProtocolError(error.message)
+          : (error as Error),
+        false,
+      );
       return;
     }
     if (leftover > 0) this.destroy();

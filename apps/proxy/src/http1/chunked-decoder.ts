@@ -1,4 +1,4 @@
-import { UpstreamProtocolError } from './upstream-errors.js';
+import { MalformedMessageError } from './malformed-message.js';
 
 const enum Step {
   Size,
@@ -70,37 +70,37 @@ export class ChunkedDecoder {
           const byte = data[i]!;
           const value = hexValue(byte);
           if (value !== -1) {
-            if (++this.digits > MAX_SIZE_DIGITS) throw new UpstreamProtocolError('chunk too large');
+            if (++this.digits > MAX_SIZE_DIGITS) throw new MalformedMessageError('chunk too large');
             this.size = this.size * 16 + value;
           } else if (this.digits === 0) {
-            throw new UpstreamProtocolError('malformed chunk size');
+            throw new MalformedMessageError('malformed chunk size');
           } else if (byte === CR) {
             this.step = Step.SizeLf;
           } else if (byte === 59 /* ; */ || byte === 32 || byte === 9) {
             this.step = Step.Extension;
           } else {
-            throw new UpstreamProtocolError('malformed chunk size');
+            throw new MalformedMessageError('malformed chunk size');
           }
           break;
         }
         case Step.Extension:
           if (data[i] === CR) this.step = Step.SizeLf;
           else if (++this.metadata > MAX_METADATA) {
-            throw new UpstreamProtocolError('chunk extensions too long');
+            throw new MalformedMessageError('chunk extensions too long');
           }
           break;
         case Step.SizeLf:
-          if (data[i] !== LF) throw new UpstreamProtocolError('malformed chunk size line');
+          if (data[i] !== LF) throw new MalformedMessageError('malformed chunk size line');
           this.digits = 0;
           if (this.size === 0) this.step = Step.TrailerStart;
           else this.step = Step.Data;
           break;
         case Step.DataCr:
-          if (data[i] !== CR) throw new UpstreamProtocolError('chunk data longer than its size');
+          if (data[i] !== CR) throw new MalformedMessageError('chunk data longer than its size');
           this.step = Step.DataLf;
           break;
         case Step.DataLf:
-          if (data[i] !== LF) throw new UpstreamProtocolError('chunk data longer than its size');
+          if (data[i] !== LF) throw new MalformedMessageError('chunk data longer than its size');
           this.step = Step.Size;
           break;
         case Step.TrailerStart:
@@ -109,15 +109,15 @@ export class ChunkedDecoder {
         case Step.TrailerLine:
           if (data[i] === CR) this.step = Step.TrailerLf;
           else if (++this.metadata > MAX_METADATA) {
-            throw new UpstreamProtocolError('trailers too long');
+            throw new MalformedMessageError('trailers too long');
           }
           break;
         case Step.TrailerLf:
-          if (data[i] !== LF) throw new UpstreamProtocolError('malformed trailer line');
+          if (data[i] !== LF) throw new MalformedMessageError('malformed trailer line');
           this.step = Step.TrailerStart;
           break;
         case Step.FinalLf:
-          if (data[i] !== LF) throw new UpstreamProtocolError('malformed end of chunked body');
+          if (data[i] !== LF) throw new MalformedMessageError('malformed end of chunked body');
           this.step = Step.Finished;
           return i + 1;
         case Step.Finished:

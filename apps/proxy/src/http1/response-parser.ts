@@ -1,5 +1,13 @@
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { UpstreamProtocolError } from './upstream-errors.js';
+import {
+  CONTENT_LENGTH,
+  hasToken,
+  headEnd,
+  lastToken,
+  trimOws,
+  validHeaderSection,
+} from './head-syntax.js';
+import { MalformedMessageError } from './malformed-message.js';
 
 /** Largest response head accepted from an upstream (Node's own server limit is 16 KiB). */
 export const RESPONSE_HEAD_LIMIT = 64 * 1024;
@@ -36,38 +44,14 @@ const enum State {
   Done,
 }
 
-// The header section after the status line, validated in one pass: token names, a colon,
-// values without control characters (HTAB aside), lines ending in CRLF. That refuses bare CR
-// or LF, whitespace before the colon and obsolete line folding, and anything Node's server
-// would refuse to write to the client.
-const HEADER_SECTION = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?:\r\n|$))*$/y;
-const DIGITS = /^\d{1,15}$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?(?:\r\n|$)/;
 const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i;
-
-function trimOws(value: string): string {
-  const first = value.charCodeAt(0);
-  const last = value.charCodeAt(value.length - 1);
-  return first === 32 || first === 9 || last === 32 || last === 9 ? value.trim() : value;
-}
-
-function lastToken(value: string): string {
-  const comma = value.lastIndexOf(',');
-  return (comma === -1 ? value : value.slice(comma + 1)).trim().toLowerCase();
-}
-
-function hasToken(value: string, token: string): boolean {
-  // Nearly every Connection header is one token; only a list needs splitting.
-  if (value.indexOf(',') === -1) return value.trim().toLowerCase() === token;
-  for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
-  return false;
-}
 
 /**
  * An HTTP/1.1 response parser for one upstream connection (RFC 9112): the head is parsed as
  * one latin1 string once it is complete, the body is framed by Content-Length, chunked coding
  * or connection close, and its bytes are handed on without copying. 1xx interim responses are
- * skipped. Anything malformed throws an UpstreamProtocolError; the connection is then unusable.
+ * skipped. Anything malformed throws an MalformedMessageError; the connection is then unusable.
  */
 export class ResponseParser {
   private state = State.Done;
@@ -138,16 +122,16 @@ export class ResponseParser {
       buffer = Buffer.concat([this.partialHead, data.subarray(offset)]);
       start = 0;
     }
-    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    const end = headEnd(buffer, start);
     if (end === -1) {
       if (buffer.length - start > RESPONSE_HEAD_LIMIT) {
-        throw new UpstreamProtocolError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
+        throw new MalformedMessageError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
       }
       this.partialHead = start === 0 ? buffer : buffer.subarray(start);
       return -1;
     }
     if (end - start > RESPONSE_HEAD_LIMIT) {
-      throw new UpstreamProtocolError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
+      throw new MalformedMessageError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
     }
     const consumedBefore = this.partialHead === undefined ? 0 : this.partialHead.length;
     this.partialHead = undefined;
@@ -158,11 +142,10 @@ export class ResponseParser {
 
   private parseHead(text: string): void {
     const match = STATUS_LINE.exec(text);
-    if (match === null) throw new UpstreamProtocolError('malformed status line');
+    if (match === null) throw new MalformedMessageError('malformed status line');
     let position = match[0].length;
-    HEADER_SECTION.lastIndex = position;
-    if (!HEADER_SECTION.test(text) || HEADER_SECTION.lastIndex !== text.length) {
-      throw new UpstreamProtocolError('malformed header section');
+    if (!validHeaderSection(text, position)) {
+      throw new MalformedMessageError('malformed header section');
     }
     const status = Number(match[2]);
     let keepAlive = match[1] === '1';
@@ -190,12 +173,12 @@ export class ResponseParser {
           break;
         case 14:
           if (name.toLowerCase() === 'content-length') {
-            if (!DIGITS.test(value)) {
-              throw new UpstreamProtocolError(`invalid content-length "${value}"`);
+            if (!CONTENT_LENGTH.test(value)) {
+              throw new MalformedMessageError(`invalid content-length "${value}"`);
             }
             const length = Number(value);
             if (contentLength !== -1 && contentLength !== length) {
-              throw new UpstreamProtocolError('conflicting content-length headers');
+              throw new MalformedMessageError('conflicting content-length headers');
             }
             contentLength = length;
           }
@@ -210,7 +193,7 @@ export class ResponseParser {
     }
     if (status < 200) {
       // An interim response (100 Continue, 103 Early Hints): the final one follows.
-      if (status === 101) throw new UpstreamProtocolError('unexpected 101 to a plain request');
+      if (status === 101) throw new MalformedMessageError('unexpected 101 to a plain request');
       return;
     }
     if (!this.bodyExpected || status === 204 || status === 304) {
@@ -218,7 +201,15 @@ export class ResponseParser {
     } else if (transferEncoding !== undefined) {
       // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3), and a message that had
       // both cannot be trusted to leave the connection in sync.
-      if (contentLength !== -1) keepAlive = false;
+      if (contentLength !== -1) {
+        keepAlive = false;
+        // The body's real length is the decoded one: a stale Content-Length must not travel on.
+        for (let i = headers.length - 2; i >= 0; i -= 2) {
+          if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') {
+            headers.splice(i, 2);
+          }
+        }
+      }
       if (lastToken(transferEncoding) === 'chunked') {
         this.framing = Framing.Chunked;
         this.chunked.reset();

@@ -1,0 +1,140 @@
+import { CONTENT_LENGTH, hasToken, lastToken, trimOws, validHeaderSection } from './head-syntax.js';
+import { MalformedMessageError } from './malformed-message.js';
+
+/** Largest request head accepted, as Node's own server (`--max-http-header-size`). */
+export const REQUEST_HEAD_LIMIT = 16 * 1024;
+
+export const enum BodyFraming {
+  None,
+  Length,
+  Chunked,
+}
+
+export interface RequestHead {
+  method: string;
+  /** The request target as sent: origin-form (`/path?q`) or absolute-form. */
+  target: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  versionMinor: number;
+  /** Every header as received, flat `[name, value, …]`. */
+  rawHeaders: string[];
+  framing: BodyFraming;
+  contentLength: number;
+  /** Whether the client wants the connection kept after this exchange. */
+  keepAlive: boolean;
+  /** Connection: upgrade with an Upgrade header (a WebSocket handshake, say). */
+  upgrade: boolean;
+  expectContinue: boolean;
+}
+
+const REQUEST_LINE =
+  /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e\x80-\xff]+) HTTP\/1\.([01])(?:\r\n|$)/;
+
+const METHOD_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}(?: |$)/;
+
+/**
+ * Whether the start of a head that has not fully arrived can still be a request: a method
+ * then a space, and a well-formed first line once it is complete. Lets a connection that
+ * sends something other than HTTP be refused at once instead of at the head timeout.
+ */
+export function plausibleRequestStart(text: string): boolean {
+  if (!METHOD_START.test(text.slice(0, 33))) return false;
+  const lineEnd = text.indexOf('\r\n');
+  return lineEnd === -1 || REQUEST_LINE.test(text.slice(0, lineEnd + 2));
+}
+
+/**
+ * Parses a request head (without its blank line) per RFC 9112, strictly where leniency lets
+ * requests be smuggled past the next hop: Content-Length with Transfer-Encoding, a coding
+ * other than chunked last, conflicting lengths, and any malformed line are refused.
+ */
+export function parseRequestHead(text: string): RequestHead {
+  const match = REQUEST_LINE.exec(text);
+  if (match === null) throw new MalformedMessageError('malformed request line');
+  const start = match[0].length;
+  if (!validHeaderSection(text, start)) throw new MalformedMessageError('malformed header section');
+  const versionMinor = match[3] === '1' ? 1 : 0;
+  const rawHeaders: string[] = [];
+  let contentLength = -1;
+  let transferEncoding: string | undefined;
+  let connection: string | undefined;
+  let hasUpgrade = false;
+  let hasHost = false;
+  let expectContinue = false;
+  let position = start;
+  while (position < text.length) {
+    let next = text.indexOf('\r\n', position);
+    if (next === -1) next = text.length;
+    const colon = text.indexOf(':', position);
+    const name = text.slice(position, colon);
+    const value = trimOws(text.slice(colon + 1, next));
+    position = next + 2;
+    rawHeaders.push(name, value);
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') hasHost = true;
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect')
+          expectContinue = value.toLowerCase() === '100-continue';
+        break;
+      case 7:
+        if (name.toLowerCase() === 'upgrade') hasUpgrade = true;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection') {
+          connection = connection === undefined ? value : `${connection}, ${value}`;
+        }
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          if (!CONTENT_LENGTH.test(value)) {
+            throw new MalformedMessageError(`invalid content-length "${value}"`);
+          }
+          const length = Number(value);
+          if (contentLength !== -1 && contentLength !== length) {
+            throw new MalformedMessageError('conflicting content-length headers');
+          }
+          contentLength = length;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') {
+          transferEncoding =
+            transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+        }
+        break;
+    }
+  }
+  if (versionMinor === 1 && !hasHost)
+    throw new MalformedMessageError('HTTP/1.1 request without Host');
+  let framing = BodyFraming.None;
+  if (transferEncoding !== undefined) {
+    if (contentLength !== -1) {
+      throw new MalformedMessageError('both content-length and transfer-encoding');
+    }
+    if (lastToken(transferEncoding) !== 'chunked') {
+      throw new MalformedMessageError('transfer-encoding does not end in chunked');
+    }
+    framing = BodyFraming.Chunked;
+  } else if (contentLength > 0) {
+    framing = BodyFraming.Length;
+  }
+  const keepAlive =
+    connection === undefined
+      ? versionMinor === 1
+      : versionMinor === 1
+        ? !hasToken(connection, 'close')
+        : hasToken(connection, 'keep-alive');
+  return {
+    method: match[1]!,
+    target: match[2]!,
+    versionMinor,
+    rawHeaders,
+    framing,
+    contentLength: Math.max(contentLength, 0),
+    keepAlive,
+    upgrade: hasUpgrade && connection !== undefined && hasToken(connection, 'upgrade'),
+    expectContinue,
+  };
+}
