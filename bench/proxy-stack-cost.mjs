@@ -2,9 +2,8 @@
 // listener, a destination's layer stack and the forwarder, with the sockets taken away. The
 // upstream pool answers at once (head and "ok" body in the same tick, as from a real socket)
 // and the client response only records what it is given, so what is timed is the JavaScript
-// the proxy adds on top of node:http and the sockets. Run after building:
+// the proxy adds on top of HTTP parsing and the sockets. Run after building:
 //   node bench/proxy-stack-cost.mjs
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EndpointRegistry } from '../apps/proxy/dist/balancer.js';
@@ -34,17 +33,17 @@ const instantPool = {
   },
 };
 
-class FakeResponse extends EventEmitter {
+/** Stands in for the listener's ClientResponse: records that the response was ended. */
+class FakeResponse {
   destroyed = false;
   writableFinished = false;
   headersSent = false;
-  socket = null;
+  listener = undefined;
   writeHead() {
     this.headersSent = true;
   }
   end() {
     this.writableFinished = true;
-    this.emit('close');
     done++;
   }
 }
@@ -75,13 +74,14 @@ Object.defineProperty(endpoint, 'pool', { value: instantPool });
 
 const listener = outboundListener('web', registry);
 const rawHeaders = ['Host', 'app', 'User-Agent', 'wrk', 'Accept', '*/*'];
+const head = { framing: 0, contentLength: 0, keepAlive: true, versionMinor: 1 };
 let done = 0;
 
 async function run(count) {
   const target = done + count;
   for (let i = 0; i < count; i += BATCH) {
     for (let j = 0; j < BATCH; j++) {
-      const req = { method: 'GET', url: '/items/1', rawHeaders };
+      const req = { head, method: 'GET', url: '/items/1', rawHeaders, body: null };
       listener.request(req, new FakeResponse());
     }
     // Let the batch's promise chains and timers settle, as the event loop would.
