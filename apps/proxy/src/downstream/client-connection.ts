@@ -154,7 +154,12 @@ export class ClientConnection implements ResponseCarrier, BodySource {
         }
       }
     } catch (error) {
-      if (!(error instanceof MalformedMessageError)) throw error;
+      if (!(error instanceof MalformedMessageError)) {
+        // A fault of ours: this connection goes, the process stays.
+        this.owner.onError(error);
+        this.socket.destroy();
+        return;
+      }
       const response = this.response;
       if (response === undefined) {
         this.reject(error.status, error.message);
@@ -178,11 +183,18 @@ export class ClientConnection implements ResponseCarrier, BodySource {
   }
 
   /** Returns the offset after the head, or -1 when more bytes are needed. */
-  private readHead(data: Buffer, offset: number): number {
+  private readHead(data: Buffer, from: number): number {
+    let offset = from;
+    const partial = this.partialHead;
+    if (partial === undefined) {
+      // Empty lines before a request line are ignored (RFC 9112 §2.2), as some clients send
+      // a CRLF after a body.
+      while (offset < data.length && (data[offset] === 13 || data[offset] === 10)) offset++;
+      if (offset === data.length) return offset;
+    }
     if (this.headStartedAt === 0) this.headStartedAt = performance.now();
     let buffer = data;
     let start = offset;
-    const partial = this.partialHead;
     if (partial !== undefined) {
       buffer = Buffer.concat([partial, data.subarray(offset)]);
       start = 0;
@@ -192,11 +204,10 @@ export class ClientConnection implements ResponseCarrier, BodySource {
       if (buffer.length - start > REQUEST_HEAD_LIMIT) {
         throw new MalformedMessageError('request head too large', 431);
       }
-      const partial = start === 0 ? buffer : buffer.subarray(start);
-      if (!plausibleRequestStart(partial.toString('latin1', 0, Math.min(partial.length, 8192)))) {
-        throw new MalformedMessageError('malformed request line');
-      }
-      this.partialHead = partial;
+      const incomplete = start === 0 ? buffer : buffer.subarray(start);
+      const prefix = incomplete.toString('latin1', 0, Math.min(incomplete.length, 8192));
+      if (!plausibleRequestStart(prefix)) throw new MalformedMessageError('malformed request line');
+      this.partialHead = incomplete;
       return -1;
     }
     this.partialHead = undefined;
