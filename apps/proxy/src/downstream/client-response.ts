@@ -1,9 +1,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
+import { LAST_CHUNK, writeFramed } from '../http1/framed-write.js';
 
-/** Bodies up to this size leave in the same write as the head. */
-const INLINE_BODY_LIMIT = 16 * 1024;
-const LAST_CHUNK = '0\r\n\r\n';
 // As Node's server: clients keeping connections longer than this would meet a closed one.
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const KEEP_ALIVE_HEADER = `keep-alive: timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}\r\n`;
@@ -140,26 +138,9 @@ export class ClientResponse {
       return text === '' ? true : socket.write(text, 'latin1');
     }
     if (this.framing === Framing.Chunked) {
-      const prefix = `${head}${chunk.length.toString(16)}\r\n`;
       const suffix = last ? `\r\n${LAST_CHUNK}` : '\r\n';
-      if (chunk.length <= INLINE_BODY_LIMIT) {
-        return socket.write(prefix + chunk.toString('latin1') + suffix, 'latin1');
-      }
-      socket.cork();
-      socket.write(prefix, 'latin1');
-      socket.write(chunk);
-      const more = socket.write(suffix, 'latin1');
-      socket.uncork();
-      return more;
+      return writeFramed(socket, `${head}${chunk.length.toString(16)}\r\n`, chunk, suffix);
     }
-    if (head === '') return socket.write(chunk);
-    if (chunk.length <= INLINE_BODY_LIMIT) {
-      return socket.write(head + chunk.toString('latin1'), 'latin1');
-    }
-    socket.cork();
-    socket.write(head, 'latin1');
-    const more = socket.write(chunk);
-    socket.uncork();
-    return more;
+    return head === '' ? socket.write(chunk) : writeFramed(socket, head, chunk);
   }
 }

@@ -1,4 +1,4 @@
-import { CONTENT_LENGTH, hasToken, lastToken, trimOws, validHeaderSection } from './head-syntax.js';
+import { hasToken, lastToken, parseHeaderFields } from './head-syntax.js';
 import { MalformedMessageError } from './malformed-message.js';
 
 /** Largest request head accepted, as Node's own server (`--max-http-header-size`). */
@@ -51,75 +51,24 @@ export function plausibleRequestStart(text: string): boolean {
 export function parseRequestHead(text: string): RequestHead {
   const match = REQUEST_LINE.exec(text);
   if (match === null) throw new MalformedMessageError('malformed request line');
-  const start = match[0].length;
-  if (!validHeaderSection(text, start)) throw new MalformedMessageError('malformed header section');
   const versionMinor = match[3] === '1' ? 1 : 0;
-  const rawHeaders: string[] = [];
-  let contentLength = -1;
-  let transferEncoding: string | undefined;
-  let connection: string | undefined;
-  let hasUpgrade = false;
-  let hasHost = false;
-  let expectContinue = false;
-  let position = start;
-  while (position < text.length) {
-    let next = text.indexOf('\r\n', position);
-    if (next === -1) next = text.length;
-    const colon = text.indexOf(':', position);
-    const name = text.slice(position, colon);
-    const value = trimOws(text.slice(colon + 1, next));
-    position = next + 2;
-    rawHeaders.push(name, value);
-    switch (name.length) {
-      case 4:
-        if (name.toLowerCase() === 'host') hasHost = true;
-        break;
-      case 6:
-        if (name.toLowerCase() === 'expect')
-          expectContinue = value.toLowerCase() === '100-continue';
-        break;
-      case 7:
-        if (name.toLowerCase() === 'upgrade') hasUpgrade = true;
-        break;
-      case 10:
-        if (name.toLowerCase() === 'connection') {
-          connection = connection === undefined ? value : `${connection}, ${value}`;
-        }
-        break;
-      case 14:
-        if (name.toLowerCase() === 'content-length') {
-          if (!CONTENT_LENGTH.test(value)) {
-            throw new MalformedMessageError(`invalid content-length "${value}"`);
-          }
-          const length = Number(value);
-          if (contentLength !== -1 && contentLength !== length) {
-            throw new MalformedMessageError('conflicting content-length headers');
-          }
-          contentLength = length;
-        }
-        break;
-      case 17:
-        if (name.toLowerCase() === 'transfer-encoding') {
-          transferEncoding =
-            transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-        }
-        break;
-    }
-  }
-  if (versionMinor === 1 && !hasHost)
+  const fields = parseHeaderFields(text, match[0].length);
+  if (versionMinor === 1 && !fields.host) {
     throw new MalformedMessageError('HTTP/1.1 request without Host');
+  }
   let framing = BodyFraming.None;
-  if (transferEncoding !== undefined) {
-    if (contentLength !== -1) {
+  if (fields.transferEncoding !== undefined) {
+    if (fields.contentLength !== -1) {
       throw new MalformedMessageError('both content-length and transfer-encoding');
     }
-    if (lastToken(transferEncoding) !== 'chunked') {
+    if (lastToken(fields.transferEncoding) !== 'chunked') {
       throw new MalformedMessageError('transfer-encoding does not end in chunked');
     }
     framing = BodyFraming.Chunked;
-  } else if (contentLength > 0) {
+  } else if (fields.contentLength > 0) {
     framing = BodyFraming.Length;
   }
+  const connection = fields.connection;
   const keepAlive =
     connection === undefined
       ? versionMinor === 1
@@ -130,11 +79,11 @@ export function parseRequestHead(text: string): RequestHead {
     method: match[1]!,
     target: match[2]!,
     versionMinor,
-    rawHeaders,
+    rawHeaders: fields.raw,
     framing,
-    contentLength: Math.max(contentLength, 0),
+    contentLength: Math.max(fields.contentLength, 0),
     keepAlive,
-    upgrade: hasUpgrade && connection !== undefined && hasToken(connection, 'upgrade'),
-    expectContinue,
+    upgrade: fields.upgrade && connection !== undefined && hasToken(connection, 'upgrade'),
+    expectContinue: fields.expect?.toLowerCase() === '100-continue',
   };
 }

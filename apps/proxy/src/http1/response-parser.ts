@@ -1,12 +1,5 @@
 import { ChunkedDecoder } from './chunked-decoder.js';
-import {
-  CONTENT_LENGTH,
-  hasToken,
-  headEnd,
-  lastToken,
-  trimOws,
-  validHeaderSection,
-} from './head-syntax.js';
+import { hasToken, headEnd, lastToken, parseHeaderFields } from './head-syntax.js';
 import { MalformedMessageError } from './malformed-message.js';
 
 /** Largest response head accepted from an upstream (Node's own server limit is 16 KiB). */
@@ -143,53 +136,20 @@ export class ResponseParser {
   private parseHead(text: string): void {
     const match = STATUS_LINE.exec(text);
     if (match === null) throw new MalformedMessageError('malformed status line');
-    let position = match[0].length;
-    if (!validHeaderSection(text, position)) {
-      throw new MalformedMessageError('malformed header section');
-    }
+    const fields = parseHeaderFields(text, match[0].length);
     const status = Number(match[2]);
+    const headers = fields.raw;
+    const contentLength = fields.contentLength;
+    const transferEncoding = fields.transferEncoding;
     let keepAlive = match[1] === '1';
-    const headers: string[] = [];
-    let contentLength = -1;
-    let transferEncoding: string | undefined;
+    if (fields.connection !== undefined) {
+      if (hasToken(fields.connection, 'close')) keepAlive = false;
+      else if (hasToken(fields.connection, 'keep-alive')) keepAlive = true;
+    }
     let keepAliveTimeoutMs: number | undefined;
-    while (position < text.length) {
-      let next = text.indexOf('\r\n', position);
-      if (next === -1) next = text.length;
-      const colon = text.indexOf(':', position);
-      const name = text.slice(position, colon);
-      const value = trimOws(text.slice(colon + 1, next));
-      position = next + 2;
-      headers.push(name, value);
-      switch (name.length) {
-        case 10:
-          if (name.toLowerCase() === 'connection') {
-            if (hasToken(value, 'close')) keepAlive = false;
-            else if (hasToken(value, 'keep-alive')) keepAlive = true;
-          } else if (name.toLowerCase() === 'keep-alive') {
-            const timeout = KEEP_ALIVE_TIMEOUT.exec(value);
-            if (timeout !== null) keepAliveTimeoutMs = Number(timeout[1]) * 1000;
-          }
-          break;
-        case 14:
-          if (name.toLowerCase() === 'content-length') {
-            if (!CONTENT_LENGTH.test(value)) {
-              throw new MalformedMessageError(`invalid content-length "${value}"`);
-            }
-            const length = Number(value);
-            if (contentLength !== -1 && contentLength !== length) {
-              throw new MalformedMessageError('conflicting content-length headers');
-            }
-            contentLength = length;
-          }
-          break;
-        case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
-            transferEncoding =
-              transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-          }
-          break;
-      }
+    if (fields.keepAlive !== undefined) {
+      const timeout = KEEP_ALIVE_TIMEOUT.exec(fields.keepAlive);
+      if (timeout !== null) keepAliveTimeoutMs = Number(timeout[1]) * 1000;
     }
     if (status < 200) {
       // An interim response (100 Continue, 103 Early Hints): the final one follows.

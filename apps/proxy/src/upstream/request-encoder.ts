@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
+import { writeFramed } from '../http1/framed-write.js';
 import type { UpstreamRequest } from './exchange.js';
-
-/** Bodies up to this size leave in the same write as the head. */
-const INLINE_BODY_LIMIT = 16 * 1024;
 
 /** Whether a streamed body must be sent with the chunked coding (its length is unknown). */
 export function sentChunked(request: UpstreamRequest): boolean {
@@ -29,33 +27,15 @@ export function encodeHead(request: UpstreamRequest): string {
   return head + '\r\n';
 }
 
-/**
- * Writes the head and, when the body is a buffer, the body; a small body goes in the head's
- * own write as one string, so the request leaves in one segment. Returns false when the
- * socket's buffer is full.
- */
+/** Writes the head and, when the body is a buffer, the body (a small one in the same write). */
 export function writeHeadAndBuffer(socket: Socket, request: UpstreamRequest): boolean {
   const head = encodeHead(request);
   const body = request.body;
   if (body === null || !Buffer.isBuffer(body)) return socket.write(head, 'latin1');
-  if (body.length <= INLINE_BODY_LIMIT) {
-    return socket.write(head + body.toString('latin1'), 'latin1');
-  }
-  socket.cork();
-  socket.write(head, 'latin1');
-  const more = socket.write(body);
-  socket.uncork();
-  return more;
+  return writeFramed(socket, head, body);
 }
 
 /** One chunk of the chunked coding. */
 export function writeChunk(socket: Socket, chunk: Buffer): boolean {
-  socket.cork();
-  socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-  socket.write(chunk);
-  const more = socket.write('\r\n', 'latin1');
-  socket.uncork();
-  return more;
+  return writeFramed(socket, `${chunk.length.toString(16)}\r\n`, chunk, '\r\n');
 }
-
-export const LAST_CHUNK = '0\r\n\r\n';

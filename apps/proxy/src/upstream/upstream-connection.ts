@@ -2,7 +2,8 @@ import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange.js';
 import { safeToResend, type ExchangeCarrier } from './exchange.js';
-import { LAST_CHUNK, sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
+import { sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
+import { LAST_CHUNK } from '../http1/framed-write.js';
 import { MalformedMessageError } from '../http1/malformed-message.js';
 import { ResponseParser, type ResponseHead, type ResponseSink } from '../http1/response-parser.js';
 import {
