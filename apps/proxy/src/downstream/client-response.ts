@@ -96,7 +96,7 @@ export class ClientResponse {
     this.head = head + '\r\n';
   }
 
-  /** Marks the connection to close after this response; only before the head is written. */
+  /** Closes the connection after this response (announced in the head if not yet written). */
   closeAfter(): void {
     this.keepAlive = false;
   }

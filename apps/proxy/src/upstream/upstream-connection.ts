@@ -1,11 +1,10 @@
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Exchange } from './exchange.js';
-import { safeToResend, type ExchangeCarrier } from './exchange.js';
-import { sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
 import { LAST_CHUNK } from '../http1/framed-write.js';
 import { MalformedMessageError } from '../http1/malformed-message.js';
 import { ResponseParser, type ResponseHead, type ResponseSink } from '../http1/response-parser.js';
+import { safeToResend, type Exchange, type ExchangeCarrier } from './exchange.js';
+import { sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.js';
 import {
   UpstreamClosedError,
   UpstreamConnectError,
@@ -39,6 +38,7 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   private served = 0;
   private reusable = true;
   private requestSent = false;
+  private releaseAfterRead = false;
   private body: Readable | undefined = undefined;
   /** When the connection went idle, in ms of `performance.now()`. */
   idleSince = 0;
@@ -131,13 +131,10 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
     const exchange = this.exchange!;
     this.detach();
     this.served++;
-    if (this.reusable) {
-      // A slow client may have paused the socket; idle, it must still notice a close.
-      if (this.socket.isPaused()) this.socket.resume();
-      this.owner.release(this);
-    } else {
-      this.socket.destroy();
-    }
+    // Back to the pool only once the read that completed the response is fully parsed: bytes
+    // after it would otherwise be taken for the next exchange's response.
+    if (this.reusable) this.releaseAfterRead = true;
+    else this.socket.destroy();
     exchange.handler.onComplete();
   }
 
@@ -197,7 +194,14 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
       );
       return;
     }
-    if (leftover > 0) this.destroy();
+    if (leftover > 0) {
+      this.destroy();
+    } else if (this.releaseAfterRead) {
+      this.releaseAfterRead = false;
+      // A slow client may have paused the socket; idle, it must still notice a close.
+      if (this.socket.isPaused()) this.socket.resume();
+      this.owner.release(this);
+    }
   }
 
   private onSocketEnd(): void {
