@@ -82,9 +82,15 @@ export async function buildApp({
   const changeHub =
     hub ?? new ChangeHub((error) => app.log.error({ err: error }, 'change listener failed'));
   const streams = new SseStreams(sseHeartbeatMs);
-  const registry = new ProxyRegistry(database, changeHub, config.heartbeatIntervalMs);
+  const registry = new ProxyRegistry(
+    database,
+    changeHub,
+    config.heartbeatIntervalMs,
+    config.staleRetentionSeconds,
+  );
   const policies = new PolicyStore(database, changeHub);
-  const sweeper = new StaleSweeper(registry, app.log);
+  // The app logs at warn to keep per-request lines out; purges are rare enough to report.
+  const sweeper = new StaleSweeper(registry, app.log.child({}, { level: 'info' }));
   const rollups = new RollupStore(
     database,
     rollupTiers({

@@ -38,6 +38,8 @@ const ConfigSchema = z.strictObject({
   fineRetentionSeconds: RetentionSchema.default(6 * 3600),
   /** How long minute and hour rollups are kept. */
   coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
+  /** How long a stale instance stays in the registry before it is deleted. */
+  staleRetentionSeconds: RetentionSchema.default(24 * 3600),
   policiesFile: z.string().min(1).optional(),
 });
 
@@ -50,6 +52,7 @@ const FLAGS = {
   heartbeatIntervalMs: 'heartbeat-interval',
   fineRetentionSeconds: 'retention-fine',
   coarseRetentionSeconds: 'retention-coarse',
+  staleRetentionSeconds: 'stale-retention',
   policiesFile: 'policies',
 } as const;
 

@@ -234,6 +234,68 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
     expect(config.json()).toMatchObject({ revision: 0, endpoints: endpoints(5001) });
   });
 
+  it('purges instances stale for longer than --stale-retention, and only those', async () => {
+    const c = (collector = await startTestCollector(provider, {
+      args: ['--stale-retention', '1h'],
+    }));
+    const now = new Date('2026-11-25T12:00:00.000Z');
+    const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const instance = (instanceId: string, port: number, staleSince: Date | null) =>
+      c.database.prisma.proxy.create({
+        data: {
+          ...heartbeat('catalog', instanceId, port),
+          applied: '{}',
+          registeredAt: minutesAgo(600),
+          lastHeartbeatAt: staleSince ?? now,
+          staleSince,
+        },
+      });
+    await instance('catalog-1', 5001, null);
+    await instance('catalog-2', 5002, minutesAgo(61));
+    await instance('catalog-3', 5003, minutesAgo(59));
+
+    expect(await c.app.registry.purgeStale(now)).toBe(1);
+    expect(await c.app.registry.instanceCounts()).toEqual(
+      new Map([['catalog', { live: 1, stale: 1 }]]),
+    );
+    expect((await c.app.registry.list()).map((p) => [p.instanceId, p.status])).toEqual([
+      ['catalog-1', 'live'],
+      ['catalog-3', 'stale'],
+    ]);
+    expect(await c.app.registry.purgeStale(now)).toBe(0);
+  });
+
+  it('purges from the sweeper what has been stale for over a day by default', async () => {
+    const c = (collector = await startTestCollector(provider, {
+      args: ['--heartbeat-interval', '100ms'],
+    }));
+    const stale = (instanceId: string, port: number, hoursAgo: number) => {
+      const since = new Date(Date.now() - hoursAgo * 3_600_000);
+      return c.database.prisma.proxy.create({
+        data: {
+          ...heartbeat('catalog', instanceId, port),
+          applied: '{}',
+          registeredAt: since,
+          lastHeartbeatAt: since,
+          staleSince: since,
+        },
+      });
+    };
+    await stale('catalog-1', 5001, 25);
+    await stale('catalog-2', 5002, 23);
+    await c.app.ready();
+    const remaining = () =>
+      c.database.prisma.proxy.findMany({
+        select: { instanceId: true },
+        orderBy: { instanceId: 'asc' },
+      });
+    const deadline = Date.now() + 5000;
+    while ((await remaining()).length > 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await remaining()).toEqual([{ instanceId: 'catalog-2' }]);
+  });
+
   it('keeps the revision rising across a restart', async () => {
     const c = (collector = await startTestCollector(provider));
     await c.app.inject({

@@ -28,6 +28,7 @@ export class ProxyRegistry {
     private readonly database: Database,
     private readonly hub: ChangeHub,
     readonly heartbeatIntervalMs: number,
+    private readonly staleRetentionSeconds: number,
   ) {}
 
   /**
@@ -111,6 +112,20 @@ export class ProxyRegistry {
       events.push(this.announce(proxy, 'stale', now));
     }
     return events;
+  }
+
+  /**
+   * Deletes instances stale for longer than the retention; returns how many. Every restart of
+   * a proxy registers a new instance id, so without this the registry only ever grows. Stale
+   * instances are already out of discovery, so nothing changes for watchers. The delete is
+   * conditional on `staleSince`, so an instance that returned meanwhile is kept.
+   */
+  async purgeStale(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.staleRetentionSeconds * 1000);
+    const { count } = await this.database.prisma.proxy.deleteMany({
+      where: { staleSince: { lt: cutoff } },
+    });
+    return count;
   }
 
   /** Live instances of `service`, in a stable order so identical configs look identical. */
