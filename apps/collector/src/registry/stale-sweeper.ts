@@ -25,10 +25,7 @@ export class StaleSweeper {
   readonly periodMs: number;
 
   constructor(
-    private readonly registry: Pick<
-      ProxyRegistry,
-      'heartbeatIntervalMs' | 'markStale' | 'purgeStale'
-    >,
+    private readonly registry: ProxyRegistry,
     private readonly log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
   ) {
     this.periodMs = Math.min(MAX_SWEEP_PERIOD_MS, Math.max(10, registry.heartbeatIntervalMs / 4));
