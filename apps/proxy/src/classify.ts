@@ -66,6 +66,11 @@ export class Outcome {
     return new Outcome(response.status, undefined, response, responseConditions(response.status));
   }
 
+  /** The answer to an Upgrade handshake, whose body (the tunnel) is not ours to send. */
+  static ofUpgrade(status: number): Outcome {
+    return new Outcome(status, undefined, undefined, responseConditions(status));
+  }
+
   static ofError(error: ProxyError): Outcome {
     return new Outcome(error.status, error, undefined, errorConditions(error));
   }

@@ -8,13 +8,14 @@ import {
 import { PeakEwmaBalancer, type EndpointRegistry } from './balancer.js';
 import type { Call } from './call.js';
 import { forwarder } from './forwarder.js';
-import type { GoldenMetrics } from './golden-metrics.js';
+import type { GoldenMetrics, RouteStats } from './golden-metrics.js';
 import { stack, type Layer } from './handler.js';
 import { attemptMetricsLayer, metricsLayer } from './layers/metrics-layer.js';
-import { rescueLayer, type Edge, type ErrorLog } from './layers/rescue-layer.js';
+import { rescueLayer, type ErrorLog } from './layers/rescue-layer.js';
 import { retryLayer } from './layers/retry-layer.js';
 import { timeoutLayer } from './layers/timeout-layer.js';
 import { RetryBudget } from './retry-budget.js';
+import type { RouteEntry } from './route-entry.js';
 import { RouteTable } from './route-table.js';
 
 export interface StackContext {
@@ -33,7 +34,7 @@ export interface StackContext {
 export class Destination {
   readonly balancer: PeakEwmaBalancer;
   readonly budget: RetryBudget;
-  private readonly routes: RouteTable<Edge>;
+  private readonly routes: RouteTable<RouteEntry>;
 
   constructor(
     readonly config: DestinationConfig,
@@ -52,7 +53,7 @@ export class Destination {
     const balancer = this.balancer;
     const inner = forwarder(service, (now) => balancer.pick(now));
     const rescue = rescueLayer(context.log);
-    const build = (name: string, route: Route | undefined): Edge => {
+    const build = (name: string, route: Route | undefined): RouteEntry => {
       const stats = context.metrics.route('outbound', context.self, service, name);
       const layers: Layer[] = [
         metricsLayer(() => stats),
@@ -64,7 +65,7 @@ export class Destination {
       if (retry?.perTryTimeoutMs !== undefined) {
         layers.push(timeoutLayer(retry.perTryTimeoutMs, 'attempt'));
       }
-      return rescue(stack(layers, inner));
+      return { serve: rescue(stack(layers, inner)), stats: () => stats };
     };
     this.routes = new RouteTable(
       policy.routes,
@@ -79,7 +80,12 @@ export class Destination {
 
   serve(call: Call): Promise<void> {
     this.budget.deposit(call.startedAt);
-    return this.routes.match(call.method, call.path)(call);
+    return this.routes.match(call.method, call.path).serve(call);
+  }
+
+  /** Where an Upgrade handshake to `path` counts. */
+  upgradeStats(method: string, path: string): RouteStats {
+    return this.routes.match(method, path).stats('');
   }
 }
 

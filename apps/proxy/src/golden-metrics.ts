@@ -9,6 +9,7 @@ import {
 } from '@trellis/contracts';
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Outcome } from './classify.js';
+import { NoEndpointsError } from './errors.js';
 
 type BaseLabel = (typeof BASE_LABELS)[number];
 export type BaseLabels = Readonly<Record<BaseLabel, string>>;
@@ -74,7 +75,20 @@ export class RouteStats {
     latency.observe(seconds);
   }
 
+  /**
+   * An Upgrade handshake (a WebSocket, say): one request and one attempt, answered by the
+   * upstream's status (101 when it switched) or a proxy error, timed to the response head.
+   * The traffic through the tunnel after it is not HTTP and is not counted.
+   */
+  recordUpgrade(outcome: Outcome, seconds: number): void {
+    this.requests++;
+    this.recordResponse(outcome, seconds);
+    this.recordAttempt(outcome);
+  }
+
+  /** Finding no endpoint is not an attempt: nothing was sent. */
   recordAttempt(outcome: Outcome): void {
+    if (outcome.error instanceof NoEndpointsError) return;
     this.attempts.set(outcome.status, (this.attempts.get(outcome.status) ?? 0) + 1);
   }
 

@@ -11,7 +11,8 @@ import type { RouteStats } from './golden-metrics.js';
 import { stack } from './handler.js';
 import { prepareRequestHead } from './hop-by-hop.js';
 import { metricsLayer } from './layers/metrics-layer.js';
-import { rescueLayer, type Edge } from './layers/rescue-layer.js';
+import { rescueLayer } from './layers/rescue-layer.js';
+import type { RouteEntry } from './route-entry.js';
 import { RouteTable } from './route-table.js';
 import { tunnelUpgrade } from './upgrade.js';
 
@@ -20,32 +21,29 @@ import { tunnelUpgrade } from './upgrade.js';
  * upstream: the local app. Rebuilt when this service's policy changes.
  */
 export class InboundRoutes {
-  private readonly routes: RouteTable<Edge>;
+  private readonly routes: RouteTable<RouteEntry>;
+  /** This proxy's own service, which the inbound side serves. */
+  readonly service: string;
 
   constructor(
     policy: Policy | undefined,
     context: StackContext,
     private readonly app: Endpoint | undefined,
   ) {
+    this.service = context.self;
     const inner = forwarder(context.self, () => app);
     const rescue = rescueLayer(context.log);
-    const build = (name: string): Edge => {
+    const build = (name: string): RouteEntry => {
       const bySource = new Map<string, RouteStats>();
-      return rescue(
-        stack(
-          [
-            metricsLayer((call) => {
-              let stats = bySource.get(call.source);
-              if (stats === undefined) {
-                stats = context.metrics.route('inbound', call.source, context.self, name);
-                bySource.set(call.source, stats);
-              }
-              return stats;
-            }),
-          ],
-          inner,
-        ),
-      );
+      const stats = (source: string): RouteStats => {
+        let series = bySource.get(source);
+        if (series === undefined) {
+          series = context.metrics.route('inbound', source, context.self, name);
+          bySource.set(source, series);
+        }
+        return series;
+      };
+      return { serve: rescue(stack([metricsLayer((call) => stats(call.source))], inner)), stats };
     };
     this.routes = new RouteTable(
       policy?.routes ?? [],
@@ -55,7 +53,12 @@ export class InboundRoutes {
   }
 
   serve(call: Call): Promise<void> {
-    return this.routes.match(call.method, call.path)(call);
+    return this.routes.match(call.method, call.path).serve(call);
+  }
+
+  /** Where an Upgrade handshake from `source` to `path` counts. */
+  upgradeStats(method: string, path: string, source: string): RouteStats {
+    return this.routes.match(method, path).stats(source);
   }
 
   get appAddress(): string | undefined {
@@ -78,7 +81,15 @@ export function inboundListener(current: () => InboundRoutes): RequestHandlers {
     },
 
     upgrade(req: ClientRequest, socket: Socket, upgradeHead: Buffer): void {
-      tunnelUpgrade(req, socket, upgradeHead, req.url, current().appAddress, undefined);
+      const routes = current();
+      const source = prepareRequestHead(req.rawHeaders).source ?? UNKNOWN_SOURCE;
+      tunnelUpgrade(req, socket, upgradeHead, {
+        path: req.url,
+        address: routes.appAddress,
+        service: routes.service,
+        source: undefined,
+        stats: routes.upgradeStats(req.method, req.url, source),
+      });
     },
   };
 }

@@ -78,8 +78,13 @@ export function outboundListener(self: string, registry: DestinationRegistry): R
         return;
       }
       void registry.resolve(to.service).then((destination) => {
-        const endpoint = destination.balancer.pick(performance.now());
-        tunnelUpgrade(req, socket, upgradeHead, to.path, endpoint?.address, self);
+        tunnelUpgrade(req, socket, upgradeHead, {
+          path: to.path,
+          address: destination.balancer.pick(performance.now())?.address,
+          service: to.service,
+          source: self,
+          stats: destination.upgradeStats(req.method, to.path),
+        });
       });
     },
   };

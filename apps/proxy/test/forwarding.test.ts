@@ -4,7 +4,15 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, startProxy, startUpstream, type RunningProxy, type Upstream } from './helpers.js';
+import {
+  metric,
+  scrape,
+  send,
+  startProxy,
+  startUpstream,
+  type RunningProxy,
+  type Upstream,
+} from './helpers.js';
 
 /** client → web's outbound proxy → catalog's inbound proxy → catalog app: a real mesh hop. */
 describe('forwarding through two proxies', () => {
@@ -167,6 +175,41 @@ describe('forwarding through two proxies', () => {
     expect(echo.toString()).toBe('HELLO');
     expect(upgradeSource).toBe('web');
     socket.destroy();
+
+    // The handshake counts on both sides as one request answered 101; the frames do not.
+    const switched = { status_code: '101', classification: 'success' };
+    const outbound = await scrape(web.addresses.admin);
+    expect(
+      metric(outbound, 'response_total', {
+        direction: 'outbound',
+        dst_service: 'catalog',
+        ...switched,
+      }),
+    ).toBe(1);
+    expect(metric(outbound, 'attempt_total', { direction: 'outbound', ...switched })).toBe(1);
+    const inbound = await scrape(catalog.addresses.admin);
+    expect(
+      metric(inbound, 'response_total', { direction: 'inbound', src_service: 'web', ...switched }),
+    ).toBe(1);
+    expect(metric(inbound, 'response_latency_seconds_count', { status_code: '101' })).toBe(1);
+  });
+
+  it('answers an Upgrade to a destination without endpoints with 503, and counts it', async () => {
+    const [host, port] = web.addresses.outbound.split(':');
+    const req = http.request({
+      host,
+      port: Number(port),
+      path: '/socket',
+      headers: { host: 'nowhere', connection: 'Upgrade', upgrade: 'shout' },
+    });
+    req.end();
+    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['x-trellis-error']).toBe('no-endpoints');
+    const text = await scrape(web.addresses.admin);
+    const labels = { dst_service: 'nowhere', status_code: '503', error: 'no-endpoints' };
+    expect(metric(text, 'response_total', labels)).toBe(1);
+    expect(metric(text, 'attempt_total', { dst_service: 'nowhere' })).toBe(0);
   });
 
   it('streams a large upload with bounded memory', async () => {

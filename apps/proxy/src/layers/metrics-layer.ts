@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { Call } from '../call.js';
-import { NoEndpointsError } from '../errors.js';
 import type { RouteStats } from '../golden-metrics.js';
 import type { Layer } from '../handler.js';
 
@@ -18,14 +17,11 @@ export function metricsLayer(select: StatsSelector): Layer {
   };
 }
 
-/**
- * Counts every upstream attempt, retries included: `attempt_total`. Finding no endpoint is
- * not an attempt: nothing was sent.
- */
+/** Counts every upstream attempt, retries included: `attempt_total`. */
 export function attemptMetricsLayer(stats: RouteStats): Layer {
   return (next) => async (call) => {
     const outcome = await next(call);
-    if (!(outcome.error instanceof NoEndpointsError)) stats.recordAttempt(outcome);
+    stats.recordAttempt(outcome);
     return outcome;
   };
 }
