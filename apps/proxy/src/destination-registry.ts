@@ -1,4 +1,4 @@
-import type { DestinationConfig } from '@trellis/contracts';
+import { ServiceNameSchema, UNKNOWN_DESTINATION, type DestinationConfig } from '@trellis/contracts';
 import { Destination, unconfiguredDestination, type StackContext } from './destination.js';
 
 interface Waiter {
@@ -14,6 +14,7 @@ interface Waiter {
 export class DestinationRegistry {
   private readonly destinations = new Map<string, Destination>();
   private readonly waiters = new Map<string, Waiter>();
+  private unknown: Destination | undefined = undefined;
 
   constructor(
     private readonly context: StackContext,
@@ -25,10 +26,21 @@ export class DestinationRegistry {
     return this.destinations.get(service);
   }
 
-  /** For a service not yet known: subscribes (once) and waits for its config, or gives up. */
+  /**
+   * For a service not yet known: subscribes (once) and waits for its config, or gives up. A
+   * name that cannot be a service gets the one shared destination without endpoints.
+   */
   resolve(service: string): Promise<Destination> {
     const known = this.destinations.get(service);
     if (known !== undefined) return Promise.resolve(known);
+    if (!ServiceNameSchema.safeParse(service).success) {
+      this.unknown ??= new Destination(
+        unconfiguredDestination(UNKNOWN_DESTINATION),
+        this.context,
+        undefined,
+      );
+      return Promise.resolve(this.unknown);
+    }
     if (this.subscribe === undefined)
       return Promise.resolve(this.apply(unconfiguredDestination(service)));
     let waiter = this.waiters.get(service);

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyHeartbeat } from '@trellis/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, send, startProxy, startUpstream, type Upstream } from './helpers.js';
+import {
+  eventually,
+  metric,
+  scrape,
+  send,
+  startProxy,
+  startUpstream,
+  type Upstream,
+} from './helpers.js';
 
 describe('live config', () => {
   const running: { close(): Promise<void> }[] = [];
@@ -107,6 +115,7 @@ describe('live config', () => {
   it('follows the control plane, reports a rejected policy, and survives its outage', async () => {
     const a = await named('a');
     const heartbeats: ProxyHeartbeat[] = [];
+    const watched: string[] = [];
     const streams = new Map<string, http.ServerResponse>();
     const collector = http.createServer((req, res) => {
       if (req.headers.authorization !== 'Bearer secret') {
@@ -124,6 +133,7 @@ describe('live config', () => {
         });
         return;
       }
+      watched.push(req.url ?? '');
       const match = /^\/v1\/config\/([a-z0-9-]+)\?watch=true$/.exec(req.url ?? '');
       if (match === null) {
         res.writeHead(404).end();
@@ -170,6 +180,20 @@ describe('live config', () => {
     await eventually(async () => (await send(proxy.addresses.admin, '/ready')).status === 200);
     expect((await send(proxy.addresses.outbound, '/', { headers: { host: 'catalog' } })).text).toBe(
       'a',
+    );
+
+    // A host that cannot be a service name is answered at once, without a watch.
+    const started = Date.now();
+    const outside = await send(proxy.addresses.outbound, '/', {
+      headers: { host: 'api.example.com:443' },
+    });
+    expect(outside.status).toBe(503);
+    expect(outside.headers['x-trellis-error']).toBe('no-endpoints');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(watched.filter((url) => url.includes('example'))).toEqual([]);
+    const counted = await scrape(proxy.addresses.admin);
+    expect(metric(counted, 'response_total', { dst_service: 'unknown', status_code: '503' })).toBe(
+      1,
     );
 
     // perTryTimeoutMs above the route timeout: valid JSON, but a policy this proxy cannot apply.

@@ -24,6 +24,13 @@ export const DIRECTIONS = ['inbound', 'outbound'] as const;
  * the mesh): it shows up in the topology as a caller with no instances of its own.
  */
 export const UNKNOWN_SOURCE = 'unknown';
+
+/**
+ * The `dst_service` of outbound requests whose host cannot be a service name (an address
+ * outside the mesh, say): they are answered `no-endpoints` and counted under this one name,
+ * so arbitrary hosts can neither add series nor start config watches.
+ */
+export const UNKNOWN_DESTINATION = 'unknown';
 export type Direction = (typeof DIRECTIONS)[number];
 
 export const CLASSIFICATIONS = ['success', 'failure'] as const;
