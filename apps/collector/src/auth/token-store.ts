@@ -45,6 +45,10 @@ export async function createToken(
   // Returns rather than throws on a taken name: a rollback on SQLite would also undo other
   // requests' statements that ran on the shared connection meanwhile.
   const created = await database.prisma.$transaction(async (tx) => {
+    // Write first: SQLite starts a transaction as a reader, and one that reads and then
+    // writes fails at once, without waiting out the busy timeout, when another process (the
+    // running collector, for this command) committed in between. A write takes the lock first.
+    await tx.$executeRaw`UPDATE "ApiToken" SET "name" = "name" WHERE 1 = 0`;
     if (await tx.apiToken.findFirst({ where: { name, revokedAt: null } })) return false;
     await tx.apiToken.create({ data: { id, name, role, tokenHash: hashToken(token) } });
     return true;
