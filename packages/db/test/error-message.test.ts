@@ -1,22 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { errorMessage, migrate, openDatabase } from '../src/index.js';
-import {
-  createTestDatabase,
-  testProviders,
-  type TestDatabase,
-} from '../src/testing/test-databases.js';
-
-const created: TestDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(created.map((database) => database.drop()));
-});
+import { describe, expect, it } from 'vitest';
+import { errorMessage } from '../src/index.js';
+import { testProviders } from '../src/testing/test-databases.js';
+import { openMigratedDatabase } from './migrated-database.js';
 
 describe.each(testProviders())('error messages on %s', (provider) => {
   it('say which call failed and why, in one line', async () => {
-    const testDatabase = await createTestDatabase(provider);
-    created.push(testDatabase);
-    await migrate(testDatabase.url);
-    const { prisma, close } = await openDatabase(testDatabase.url);
+    const { prisma, close } = await openMigratedDatabase(provider);
     try {
       const token = { id: 'a', name: 'vera', role: 'viewer', tokenHash: 'same' };
       await prisma.apiToken.create({ data: token });

@@ -1,22 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { migrate, openDatabase } from '../src/index.js';
-import {
-  createTestDatabase,
-  testProviders,
-  type TestDatabase,
-} from '../src/testing/test-databases.js';
-
-const created: TestDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(created.map((database) => database.drop()));
-});
+import { describe, expect, it } from 'vitest';
+import { testProviders } from '../src/testing/test-databases.js';
+import { openMigratedDatabase } from './migrated-database.js';
 
 describe.each(testProviders())('transactions on %s', (provider) => {
   it("a rolled-back transaction does not undo another request's write", async () => {
-    const testDatabase = await createTestDatabase(provider);
-    created.push(testDatabase);
-    await migrate(testDatabase.url);
-    const { prisma, close } = await openDatabase(testDatabase.url);
+    const { prisma, close } = await openMigratedDatabase(provider);
     try {
       let inside!: () => void;
       const entered = new Promise<void>((resolve) => (inside = resolve));
