@@ -11,6 +11,7 @@ import type { Database } from '@trellis/db';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { installRoleCheck } from './auth/require-role.js';
 import type { CollectorConfig } from './config.js';
+import { Cluster } from './cluster/cluster.js';
 import { ChangeHub } from './discovery/change-hub.js';
 import { registerConfigRoutes } from './discovery/config-routes.js';
 import { readDestinationConfig } from './discovery/destination-config.js';
@@ -36,7 +37,10 @@ export interface AppDependencies {
   logger?: boolean;
   /** How often idle event streams get a comment line; tests shorten it. */
   sseHeartbeatMs?: number;
-  /** Scrape on the interval from `ready` to `close`; tests turn it off and call scrapeOnce(). */
+  /**
+   * Scrape on the interval from `ready` to `close` (on PostgreSQL, while this collector holds
+   * the scrape lock); tests turn it off and call scrapeOnce().
+   */
   scrapeLoop?: boolean;
 }
 
@@ -118,13 +122,28 @@ export async function buildApp({
     instanceCounts: () => registry.instanceCounts(),
     policyChanges: (service, from, to) => policies.changesBetween(service, from, to),
   });
+  // SQLite allows one collector; on PostgreSQL several share the database, and the cluster
+  // elects the one that scrapes and carries changes between them.
+  const cluster =
+    database.provider === 'postgresql'
+      ? new Cluster({
+          databaseUrl: config.databaseUrl,
+          hub: changeHub,
+          ...(scrapeLoop
+            ? { scraping: { service: scraping, intervalMs: config.scrapeIntervalMs } }
+            : {}),
+          log: app.log.child({}, { level: 'info' }),
+        })
+      : undefined;
   app.addHook('onReady', async () => {
     sweeper.start();
-    if (scrapeLoop) scraping.start();
+    if (cluster) cluster.start();
+    else if (scrapeLoop) scraping.start();
   });
   app.addHook('preClose', async () => streams.closeAll());
   app.addHook('onClose', async () => {
     await sweeper.stop();
+    await cluster?.stop();
     await scraping.stop();
   });
 
@@ -139,6 +158,8 @@ export async function buildApp({
             status: z.literal('ok'),
             database: z.enum(['sqlite', 'postgresql']),
             scrapeIntervalSeconds: z.number(),
+            /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
+            scraping: z.boolean(),
           }),
         },
       },
@@ -149,6 +170,7 @@ export async function buildApp({
         status: 'ok' as const,
         database: database.provider,
         scrapeIntervalSeconds: config.scrapeIntervalMs / 1000,
+        scraping: scraping.running,
       };
     },
   );

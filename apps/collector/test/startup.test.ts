@@ -40,7 +40,13 @@ describe.each(testProviders())('collector on %s', (provider) => {
         status: 'ok',
         database: provider,
         scrapeIntervalSeconds: 5,
+        scraping: expect.any(Boolean),
       });
+      // The only collector on its database scrapes: at once on SQLite, once it holds the
+      // scrape lock on PostgreSQL.
+      await expect
+        .poll(async () => (await app.inject({ method: 'GET', url: '/v1/health' })).json().scraping)
+        .toBe(true);
       const openapi = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
       expect(openapi.json().paths['/v1/health']).toBeDefined();
     } finally {

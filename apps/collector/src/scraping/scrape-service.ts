@@ -23,32 +23,50 @@ const PRUNE_EVERY_MS = 60_000;
  * loses at most the round in flight.
  */
 export class ScrapeService {
-  private readonly loop: ScrapeLoop;
-  private readonly pruneTimer: NodeJS.Timeout;
+  private loop: ScrapeLoop;
+  /** Once `loop` has run, its counters' last values are from the past. */
+  private loopState: 'fresh' | 'running' | 'stopped' = 'fresh';
+  private loopStopped: Promise<void> = Promise.resolve();
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly options: ScrapeServiceOptions) {
-    const now = options.now ?? Date.now;
-    this.loop = new ScrapeLoop({
-      targets: options.targets,
-      sink: (round) => this.store(round),
-      intervalMs: options.intervalMs,
-      timeoutMs: Math.min(options.intervalMs, 10_000),
-      onError: options.onError,
-      now,
-    });
+    this.now = options.now ?? Date.now;
+    this.loop = this.createLoop();
+  }
+
+  /** Whether the loop runs: this collector is the one that scrapes. */
+  get running(): boolean {
+    return this.loopState === 'running';
+  }
+
+  /**
+   * Scrapes now and every interval until `stop`. After a stop it starts over with a fresh loop:
+   * another collector may have scraped meanwhile and counted the increases since our last
+   * round, so the first round of the new loop is a baseline for every target.
+   */
+  start(): void {
+    if (this.loopState === 'running') return;
+    if (this.loopState === 'stopped') this.loop = this.createLoop();
+    this.loopState = 'running';
+    this.loop.start();
+    const { rollups, onError } = this.options;
     this.pruneTimer = setInterval(() => {
-      options.rollups.prune(now()).catch((error: unknown) => options.onError?.(error));
+      rollups.prune(this.now()).catch((error: unknown) => onError?.(error));
     }, PRUNE_EVERY_MS);
     this.pruneTimer.unref();
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
+  /** Stops scheduling at once, then waits for a round in flight to be stored. */
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
-    await this.loop.stop();
+    this.pruneTimer = undefined;
+    if (this.loopState !== 'stopped') {
+      this.loopState = 'stopped';
+      // A loop of an earlier turn may still be storing its last round.
+      this.loopStopped = Promise.all([this.loopStopped, this.loop.stop()]).then(() => {});
+    }
+    await this.loopStopped;
   }
 
   /** One round now, stored like any other; only while the loop is not running. */
@@ -56,6 +74,17 @@ export class ScrapeService {
     const round = await this.loop.scrapeOnce();
     await this.store(round);
     return round;
+  }
+
+  private createLoop(): ScrapeLoop {
+    return new ScrapeLoop({
+      targets: this.options.targets,
+      sink: (round) => this.store(round),
+      intervalMs: this.options.intervalMs,
+      timeoutMs: Math.min(this.options.intervalMs, 10_000),
+      onError: this.options.onError,
+      now: this.now,
+    });
   }
 
   private async store(round: ScrapeRound): Promise<void> {
