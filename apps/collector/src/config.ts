@@ -32,7 +32,11 @@ const RetentionSchema = z
 const ConfigSchema = z.strictObject({
   listen: HostPortSchema.default('127.0.0.1:7700'),
   databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  scrapeIntervalMs: DurationSchema.default(5000),
+  // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
+  scrapeIntervalMs: DurationSchema.refine(
+    (ms) => ms >= 1000 && ms % 1000 === 0,
+    'whole seconds, at least 1s',
+  ).default(5000),
   heartbeatIntervalMs: DurationSchema.default(2000),
   /** How long rollups at the scrape interval are kept. */
   fineRetentionSeconds: RetentionSchema.default(6 * 3600),

@@ -26,4 +26,14 @@ describe('collector config', () => {
     expect(refusal('5m')).toBe('--stale-retention: between 10m and 366d');
     expect(refusal('367d')).toBe('--stale-retention: between 10m and 366d');
   });
+
+  it('takes the scrape interval in whole seconds, as rollup buckets are', () => {
+    expect(loadConfig(['--scrape-interval', '2s'], {}).scrapeIntervalMs).toBe(2000);
+    expect(loadConfig(['--scrape-interval', '1000ms'], {}).scrapeIntervalMs).toBe(1000);
+    for (const value of ['500ms', '1500ms']) {
+      expect(() => loadConfig(['--scrape-interval', value], {})).toThrow(
+        '--scrape-interval: whole seconds, at least 1s',
+      );
+    }
+  });
 });
