@@ -48,7 +48,7 @@ class FakeResponse {
   }
 }
 
-const endpoints = new EndpointRegistry();
+const endpoints = new EndpointRegistry(300_000);
 const context = {
   self: 'web',
   metrics: new GoldenMetrics(),

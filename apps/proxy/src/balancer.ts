@@ -24,9 +24,13 @@ export class Endpoint {
   private ejections = 0;
   private ejectedUntil = 0;
 
-  constructor(readonly address: string) {
-    // Timeouts are route policy, enforced by the timeout layers, not by the pool.
-    this.pool = new UpstreamPool(address);
+  constructor(
+    readonly address: string,
+    streamIdleTimeoutMs: number,
+  ) {
+    // Timeouts are route policy, enforced by the timeout layers; the pool only cuts exchanges
+    // that stalled altogether.
+    this.pool = new UpstreamPool(address, streamIdleTimeoutMs);
   }
 
   isEjected(now: number): boolean {
@@ -122,10 +126,12 @@ export class PeakEwmaBalancer {
 export class EndpointRegistry {
   private readonly endpoints = new Map<string, Endpoint>();
 
+  constructor(private readonly streamIdleTimeoutMs: number) {}
+
   get(address: string): Endpoint {
     let endpoint = this.endpoints.get(address);
     if (endpoint === undefined) {
-      endpoint = new Endpoint(address);
+      endpoint = new Endpoint(address, this.streamIdleTimeoutMs);
       this.endpoints.set(address, endpoint);
     }
     return endpoint;

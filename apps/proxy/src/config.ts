@@ -12,12 +12,18 @@ const FLAGS = {
   token: undefined,
   config: undefined,
   'headers-timeout': '30000',
+  'stream-idle-timeout': '300000',
 } as const;
 type Flag = keyof typeof FLAGS;
 
 function envName(flag: Flag): string {
   return `TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
+
+const Milliseconds = z.coerce
+  .number({ error: 'expected milliseconds' })
+  .int('expected whole milliseconds')
+  .min(100, 'at least 100 ms');
 
 const CliOptionsSchema = z
   .strictObject({
@@ -29,11 +35,8 @@ const CliOptionsSchema = z
     'control-plane': z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     token: z.string().min(1).optional(),
     config: z.string().min(1).optional(),
-    'headers-timeout': z.coerce
-      .number({ error: 'expected milliseconds' })
-      .int('expected whole milliseconds')
-      .min(100, 'at least 100 ms')
-      .max(600_000, 'at most 600000 ms (10 minutes)'),
+    'headers-timeout': Milliseconds.max(600_000, 'at most 600000 ms (10 minutes)'),
+    'stream-idle-timeout': Milliseconds.max(86_400_000, 'at most 86400000 ms (a day)'),
   })
   .superRefine((options, ctx) => {
     if (options['control-plane'] !== undefined && options.config !== undefined) {
@@ -60,6 +63,8 @@ export interface CliOptions {
   configFile: string | undefined;
   /** How long a client may take to send a request head (slowloris), in ms. */
   headersTimeoutMs: number;
+  /** How long an upstream exchange may go without a byte either way, in ms. */
+  streamIdleTimeoutMs: number;
 }
 
 /** A bad command line or environment; the message names the flag and its variable. */
@@ -118,5 +123,6 @@ export function loadCliOptions(
     token: options.token,
     configFile: options.config,
     headersTimeoutMs: options['headers-timeout'],
+    streamIdleTimeoutMs: options['stream-idle-timeout'],
   };
 }

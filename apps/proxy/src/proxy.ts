@@ -32,6 +32,7 @@ const FIRST_CONFIG_WAIT_MS = 5_000;
 // How long close() lets in-flight requests finish before cutting connections.
 const DRAIN_MS = 10_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
 export interface ProxyOptions {
   service: string;
@@ -49,6 +50,8 @@ export interface ProxyOptions {
   staticConfig?: StaticConfigInput | undefined;
   /** How long a client may take to send a request head before a 408 (default 30 s). */
   headersTimeoutMs?: number | undefined;
+  /** How long an upstream exchange may go without a byte either way before it is cut (5 min). */
+  streamIdleTimeoutMs?: number | undefined;
   /** One line per event worth an operator's attention; stderr by default. */
   log?: ((line: string) => void) | undefined;
 }
@@ -94,7 +97,7 @@ function closeAdminServer(server: Server): Promise<void> {
 export class TrellisProxy {
   readonly metrics = new GoldenMetrics();
   private readonly log: (line: string) => void;
-  private readonly endpoints = new EndpointRegistry();
+  private readonly endpoints: EndpointRegistry;
   private readonly context: StackContext;
   private readonly registry: DestinationRegistry;
   private readonly app: Endpoint | undefined;
@@ -111,6 +114,8 @@ export class TrellisProxy {
 
   constructor(private readonly options: ProxyOptions) {
     this.log = options.log ?? ((line) => console.error(`trellis-proxy: ${line}`));
+    const streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    this.endpoints = new EndpointRegistry(streamIdleTimeoutMs);
     this.context = {
       self: options.service,
       metrics: this.metrics,
@@ -133,7 +138,8 @@ export class TrellisProxy {
       this.controlPlane === undefined ? undefined : (service) => this.watch(service),
       FIRST_CONFIG_WAIT_MS,
     );
-    this.app = options.app === undefined ? undefined : new Endpoint(options.app);
+    this.app =
+      options.app === undefined ? undefined : new Endpoint(options.app, streamIdleTimeoutMs);
     this.inboundRoutes = new InboundRoutes(undefined, this.context, this.app);
     const serverOptions = {
       headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,

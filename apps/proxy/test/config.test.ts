@@ -13,6 +13,7 @@ describe('command line and environment', () => {
       token: undefined,
       configFile: undefined,
       headersTimeoutMs: 30_000,
+      streamIdleTimeoutMs: 300_000,
     });
   });
 

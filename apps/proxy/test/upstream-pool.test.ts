@@ -118,7 +118,7 @@ describe('upstream pool', () => {
 
   async function setUp(answer: Answer): Promise<{ upstream: RawUpstream; pool: UpstreamPool }> {
     const upstream = await rawUpstream(answer);
-    const pool = new UpstreamPool(upstream.address);
+    const pool = new UpstreamPool(upstream.address, 60_000);
     cleanups.push(
       () => upstream.close(),
       () => pool.destroy(),
@@ -175,7 +175,7 @@ describe('upstream pool', () => {
   });
 
   it('reports a refused connection as a connect error', async () => {
-    const pool = new UpstreamPool(await deadAddress());
+    const pool = new UpstreamPool(await deadAddress(), 60_000);
     const result = await call(pool);
     expect(result.error).toBeInstanceOf(UpstreamConnectError);
     await pool.destroy();
@@ -192,7 +192,7 @@ describe('upstream pool', () => {
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const pool = new UpstreamPool(`127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const pool = new UpstreamPool(`127.0.0.1:${(server.address() as AddressInfo).port}`, 60_000);
     cleanups.push(async () => {
       await pool.destroy();
       server.close();
@@ -219,13 +219,32 @@ describe('upstream responses through the proxy', () => {
     await upstream.close();
   });
 
-  async function proxyTo(answer: Answer): Promise<void> {
+  async function proxyTo(answer: Answer, streamIdleTimeoutMs?: number): Promise<void> {
     upstream = await rawUpstream(answer);
     proxy = await startProxy({
       service: 'web',
       staticConfig: { services: { app: { endpoints: [{ address: upstream.address }] } } },
+      streamIdleTimeoutMs,
     });
   }
+
+  it('cuts a response whose body stalls past the stream idle timeout', async () => {
+    let upstreamSocket: Socket | undefined;
+    await proxyTo((socket) => {
+      upstreamSocket = socket;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst ten.');
+    }, 300);
+    const started = Date.now();
+    const outcome = await send(proxy.addresses.outbound, '/', { headers: { host: 'app' } }).then(
+      () => 'completed',
+      (error: Error) => error.message,
+    );
+    expect(outcome).toMatch(/aborted|socket hang up|ECONNRESET/);
+    // 300 ms of silence, noticed by a sweep that runs every second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(2500);
+    await eventually(() => upstreamSocket?.destroyed === true || upstream.closedByClient === 1);
+  });
 
   it('answers 502 connect-failed to a malformed response', async () => {
     await proxyTo((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok'));

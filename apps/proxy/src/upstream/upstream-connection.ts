@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LAST_CHUNK } from '../http1/framed-write.js';
 import { MalformedMessageError } from '../http1/malformed-message.js';
@@ -8,6 +9,7 @@ import { sentChunked, writeChunk, writeHeadAndBuffer } from './request-encoder.j
 import {
   UpstreamClosedError,
   UpstreamConnectError,
+  UpstreamIdleError,
   UpstreamProtocolError,
 } from './upstream-errors.js';
 
@@ -42,6 +44,8 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   private body: Readable | undefined = undefined;
   /** When the connection went idle, in ms of `performance.now()`. */
   idleSince = 0;
+  /** When a byte of the exchange in flight last moved either way. */
+  private lastActivity = 0;
   /** How long it may stay idle, from the upstream's Keep-Alive hint or the pool default. */
   idleLimitMs: number;
 
@@ -78,6 +82,7 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   /** Sends the exchange's request on this connection. */
   start(exchange: Exchange): void {
     this.exchange = exchange;
+    this.lastActivity = performance.now();
     exchange.carrier = this;
     this.requestSent = false;
     this.parser.expect(this, exchange.request.method !== 'HEAD');
@@ -99,6 +104,13 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   destroy(): void {
     this.reusable = false;
     this.socket.destroy();
+  }
+
+  /** Cuts the exchange in flight if no byte moved either way for `limitMs`. */
+  cutIfStalled(now: number, limitMs: number): void {
+    if (this.exchange !== undefined && now - this.lastActivity > limitMs) {
+      this.fail(new UpstreamIdleError(limitMs), false);
+    }
   }
 
   abortExchange(exchange: Exchange, reason: Error): void {
@@ -143,6 +155,7 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
     const socket = this.socket;
     const onData = (chunk: Buffer): void => {
       if (chunk.length === 0) return;
+      this.lastActivity = performance.now();
       if (!(chunked ? writeChunk(socket, chunk) : socket.write(chunk))) body.pause();
     };
     const onEnd = (): void => {
@@ -177,6 +190,7 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   }
 
   private onSocketData(data: Buffer): void {
+    this.lastActivity = performance.now();
     if (this.exchange === undefined) {
       // Bytes nobody asked for: the connection is out of step.
       this.destroy();

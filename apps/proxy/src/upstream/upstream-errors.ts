@@ -33,3 +33,12 @@ export class UpstreamClosedError extends UpstreamError {
     this.name = 'UpstreamClosedError';
   }
 }
+
+export class UpstreamIdleError extends UpstreamError {
+  readonly code = 'UPSTREAM_IDLE';
+
+  constructor(idleMs: number) {
+    super(`no bytes either way for ${idleMs} ms: the exchange was cut`);
+    this.name = 'UpstreamIdleError';
+  }
+}

@@ -14,7 +14,9 @@ const SWEEP_INTERVAL_MS = 1_000;
  * Keep-alive HTTP/1.1 connections to one upstream address. A request takes the most recently
  * used idle connection (the one least likely to have been closed by the upstream) or opens a
  * new one; there is no cap, since the app's own concurrency bounds a sidecar's. Idle
- * connections are closed before the upstream would close them.
+ * connections are closed before the upstream would close them, and an exchange whose bytes
+ * stopped moving either way is cut, so a hung upstream or client cannot hold a connection
+ * forever (the route timeout ends at the response head).
  */
 export class UpstreamPool implements ConnectionOwner {
   private readonly host: string;
@@ -25,7 +27,11 @@ export class UpstreamPool implements ConnectionOwner {
   private closing = false;
   private closed: (() => void) | undefined = undefined;
 
-  constructor(readonly address: string) {
+  constructor(
+    readonly address: string,
+    /** An exchange with no byte moving either way for this long is cut. */
+    private readonly streamIdleTimeoutMs: number,
+  ) {
     const { host, port } = splitHostPort(address);
     this.host = host;
     this.port = port;
@@ -53,7 +59,6 @@ export class UpstreamPool implements ConnectionOwner {
     }
     connection.idleSince = performance.now();
     this.idle.push(connection);
-    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
   forget(connection: UpstreamConnection): void {
@@ -103,10 +108,11 @@ export class UpstreamPool implements ConnectionOwner {
   private newConnection(): UpstreamConnection {
     const connection = new UpstreamConnection(this.host, this.port, this, DEFAULT_IDLE_LIMIT_MS);
     this.open.add(connection);
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
     return connection;
   }
 
-  /** Closes connections idle past their limit. */
+  /** Closes connections idle past their limit and cuts exchanges that have stalled. */
   private sweep(): void {
     const now = performance.now();
     for (let i = this.idle.length - 1; i >= 0; i--) {
@@ -115,7 +121,8 @@ export class UpstreamPool implements ConnectionOwner {
       this.idle.splice(i, 1);
       connection.destroy();
     }
-    if (this.idle.length === 0) this.stopSweeping();
+    for (const connection of this.open) connection.cutIfStalled(now, this.streamIdleTimeoutMs);
+    if (this.open.size === 0) this.stopSweeping();
   }
 
   private stopSweeping(): void {
