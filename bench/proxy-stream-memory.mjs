@@ -3,7 +3,7 @@
 // takes it. Prints the proxy's resident set before, at its peak and after each, and the
 // throughput; growth that does not repeat on the second upload is heap sizing, not buffering. Run after building:
 //   node bench/proxy-stream-memory.mjs
-//   BENCH_MAIN=/path/to/other/dist/main.js node bench/proxy-stream-memory.mjs   (another build)
+//   BENCH_PROXY=/path/to/other/dist/main.js node bench/proxy-stream-memory.mjs   (another build)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -40,7 +40,7 @@ const [inbound, outbound, admin] = [await freePort(), await freePort(), await fr
 const proxy = spawn(
   process.execPath,
   [
-    process.env.BENCH_MAIN ?? proxyMain,
+    process.env.BENCH_PROXY ?? proxyMain,
     '--service',
     'app',
     '--app',

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ChunkedDecoder } from '../http1/chunked-decoder.js';
-import { headEnd } from '../http1/head-syntax.js';
+import { HeadBuffer } from '../http1/head-buffer.js';
 import { MalformedMessageError } from '../http1/malformed-message.js';
 import {
   BodyFraming,
@@ -10,7 +10,12 @@ import {
   plausibleRequestStart,
   REQUEST_HEAD_LIMIT,
 } from '../http1/request-parser.js';
-import { RequestBody, type BodySource, type ClientRequest } from './client-request.js';
+import {
+  clientRequest,
+  RequestBody,
+  type BodySource,
+  type ClientRequest,
+} from './client-request.js';
 import { ClientResponse, KEEP_ALIVE_TIMEOUT_MS, type ResponseCarrier } from './client-response.js';
 
 /** What a listener does with the requests of its connections. */
@@ -50,7 +55,10 @@ const LINGER_MS = 5_000;
  */
 export class ClientConnection implements ResponseCarrier, BodySource {
   private state = State.Head;
-  private partialHead: Buffer | undefined = undefined;
+  private readonly head = new HeadBuffer(
+    REQUEST_HEAD_LIMIT,
+    () => new MalformedMessageError('request head too large', 431),
+  );
   /** When the head being read began, in ms of `performance.now()`; 0 between heads. */
   headStartedAt = 0;
   /** When the connection last became idle (or began closing). */
@@ -185,35 +193,22 @@ export class ClientConnection implements ResponseCarrier, BodySource {
   /** Returns the offset after the head, or -1 when more bytes are needed. */
   private readHead(data: Buffer, from: number): number {
     let offset = from;
-    const partial = this.partialHead;
-    if (partial === undefined) {
+    if (this.head.incomplete === undefined) {
       // Empty lines before a request line are ignored (RFC 9112 §2.2), as some clients send
       // a CRLF after a body.
       while (offset < data.length && (data[offset] === 13 || data[offset] === 10)) offset++;
       if (offset === data.length) return offset;
     }
     if (this.headStartedAt === 0) this.headStartedAt = performance.now();
-    let buffer = data;
-    let start = offset;
-    if (partial !== undefined) {
-      buffer = Buffer.concat([partial, data.subarray(offset)]);
-      start = 0;
-    }
-    const end = headEnd(buffer, start);
-    if (end === -1 || end - start > REQUEST_HEAD_LIMIT) {
-      if (buffer.length - start > REQUEST_HEAD_LIMIT) {
-        throw new MalformedMessageError('request head too large', 431);
-      }
-      const incomplete = start === 0 ? buffer : buffer.subarray(start);
+    const next = this.head.read(data, offset);
+    if (next < 0) {
+      const incomplete = this.head.incomplete!;
       const prefix = incomplete.toString('latin1', 0, Math.min(incomplete.length, 8192));
       if (!plausibleRequestStart(prefix)) throw new MalformedMessageError('malformed request line');
-      this.partialHead = incomplete;
       return -1;
     }
-    this.partialHead = undefined;
     this.headStartedAt = 0;
-    const next = end + 4 - start - (partial === undefined ? 0 : partial.length) + offset;
-    this.startRequest(buffer.toString('latin1', start, end), data, next);
+    this.startRequest(this.head.text, data, next);
     return next;
   }
 
@@ -228,14 +223,7 @@ export class ClientConnection implements ResponseCarrier, BodySource {
       this.socket.removeAllListeners('data').removeAllListeners('drain').removeAllListeners('end');
       this.socket.pause();
       this.owner.forget(this);
-      const req: ClientRequest = {
-        head,
-        method: head.method,
-        url: head.target,
-        rawHeaders: head.rawHeaders,
-        body: null,
-      };
-      this.owner.handlers.upgrade(req, this.socket, data.subarray(next));
+      this.owner.handlers.upgrade(clientRequest(head, null), this.socket, data.subarray(next));
       return;
     }
     let body: RequestBody | null = null;
@@ -254,15 +242,8 @@ export class ClientConnection implements ResponseCarrier, BodySource {
     const keepAlive = head.keepAlive && !this.owner.draining;
     const res = new ClientResponse(this, head.method, head.versionMinor, keepAlive);
     this.response = res;
-    const req: ClientRequest = {
-      head,
-      method: head.method,
-      url: head.target,
-      rawHeaders: head.rawHeaders,
-      body,
-    };
     try {
-      this.owner.handlers.request(req, res);
+      this.owner.handlers.request(clientRequest(head, body), res);
     } catch (error) {
       this.owner.onError(error);
       this.socket.destroy();

@@ -29,3 +29,7 @@ export interface ClientRequest {
   /** Null when the request has no body. */
   readonly body: RequestBody | null;
 }
+
+export function clientRequest(head: RequestHead, body: RequestBody | null): ClientRequest {
+  return { head, method: head.method, url: head.target, rawHeaders: head.rawHeaders, body };
+}

@@ -32,14 +32,6 @@ export function hasToken(value: string, token: string): boolean {
   return false;
 }
 
-/**
- * Finds the end of a head (the blank line) in `buffer` from `start`; returns the index of its
- * CRLFCRLF, or -1 when it has not arrived.
- */
-export function headEnd(buffer: Buffer, start: number): number {
-  return buffer.indexOf('\r\n\r\n', start, 'latin1');
-}
-
 /** The header section of a head, with the fields either side frames or routes by. */
 export interface HeaderFields {
   /** Every header as received, flat `[name, value, …]`, values without surrounding OWS. */

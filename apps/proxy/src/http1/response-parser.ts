@@ -1,5 +1,6 @@
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { hasToken, headEnd, lastToken, parseHeaderFields } from './head-syntax.js';
+import { HeadBuffer } from './head-buffer.js';
+import { hasToken, lastToken, parseHeaderFields } from './head-syntax.js';
 import { MalformedMessageError } from './malformed-message.js';
 
 /** Largest response head accepted from an upstream (Node's own server limit is 16 KiB). */
@@ -50,7 +51,10 @@ export class ResponseParser {
   private state = State.Done;
   private framing = Framing.None;
   private remaining = 0;
-  private partialHead: Buffer | undefined = undefined;
+  private readonly head = new HeadBuffer(
+    RESPONSE_HEAD_LIMIT,
+    () => new MalformedMessageError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`),
+  );
   private readonly chunked = new ChunkedDecoder();
   private sink: ResponseSink | undefined = undefined;
   private bodyExpected = true;
@@ -60,12 +64,12 @@ export class ResponseParser {
     this.sink = sink;
     this.bodyExpected = bodyExpected;
     this.state = State.Head;
-    this.partialHead = undefined;
+    this.head.reset();
   }
 
   /** True once any byte of the current response has arrived. */
   get started(): boolean {
-    return this.state !== State.Head || this.partialHead !== undefined;
+    return this.state !== State.Head || this.head.incomplete !== undefined;
   }
 
   get done(): boolean {
@@ -109,28 +113,9 @@ export class ResponseParser {
 
   /** Returns the offset after the head, or -1 when more bytes are needed. */
   private readHead(data: Buffer, offset: number): number {
-    let buffer = data;
-    let start = offset;
-    if (this.partialHead !== undefined) {
-      buffer = Buffer.concat([this.partialHead, data.subarray(offset)]);
-      start = 0;
-    }
-    const end = headEnd(buffer, start);
-    if (end === -1) {
-      if (buffer.length - start > RESPONSE_HEAD_LIMIT) {
-        throw new MalformedMessageError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
-      }
-      this.partialHead = start === 0 ? buffer : buffer.subarray(start);
-      return -1;
-    }
-    if (end - start > RESPONSE_HEAD_LIMIT) {
-      throw new MalformedMessageError(`response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
-    }
-    const consumedBefore = this.partialHead === undefined ? 0 : this.partialHead.length;
-    this.partialHead = undefined;
-    this.parseHead(buffer.toString('latin1', start, end));
-    // The offset in `data` just past the blank line.
-    return end + 4 - start - consumedBefore + offset;
+    const next = this.head.read(data, offset);
+    if (next >= 0) this.parseHead(this.head.text);
+    return next;
   }
 
   private parseHead(text: string): void {
