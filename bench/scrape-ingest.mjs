@@ -121,7 +121,7 @@ async function run(services) {
   // series bound) and stays outside the timing; the rest are the every-interval path.
   const ours = measure('collector parse + increase + rollup (steady state)', () => {
     const aggregator = new RollupAggregator();
-    const tracker = new TargetDeltaTracker(aggregator, { watchStartedAtMs: 0 });
+    const tracker = new TargetDeltaTracker(aggregator);
     tracker.ingest(texts[0]);
     aggregator.takeRows(0, 5);
     let samples = 0;
@@ -145,7 +145,7 @@ async function run(services) {
 
   const firstSight = measure('collector first scrape of a target (decode + bind)', () => {
     const aggregator = new RollupAggregator();
-    const tracker = new TargetDeltaTracker(aggregator, { watchStartedAtMs: 0 });
+    const tracker = new TargetDeltaTracker(aggregator);
     const started = performance.now();
     const { samples } = tracker.ingest(texts[0]);
     aggregator.takeRows(0, 5);

@@ -82,7 +82,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Start it after the collector: a proxy that started earlier has its first scrape taken as a baseline. */
+/** The first scrape of each proxy is its baseline; the traffic runs on, so later scrapes count it. */
 export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const port = options.basePort;
   const catalogApp = port;

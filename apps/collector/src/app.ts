@@ -10,13 +10,14 @@ import { z } from 'zod';
 import type { Database } from '@trellis/db';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { installRoleCheck } from './auth/require-role.js';
+import { tokenIsActive } from './auth/token-store.js';
 import type { CollectorConfig } from './config.js';
 import { Cluster } from './cluster/cluster.js';
 import { ChangeHub } from './discovery/change-hub.js';
 import { registerConfigRoutes } from './discovery/config-routes.js';
 import { readDestinationConfig } from './discovery/destination-config.js';
 import { registerEventRoutes } from './events/event-routes.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { answerFrameworkError, installErrorHandler } from './http/error-handler.js';
 import { SseStreams } from './http/sse.js';
 import { registerPolicyRoutes } from './policies/policy-routes.js';
 import { PolicyStore } from './policies/policy-store.js';
@@ -25,6 +26,7 @@ import { registerMetricsRoutes } from './query/metrics-routes.js';
 import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
+import { ScrapeAllowList } from './scrape/scrape-allow.js';
 import { ScrapeService } from './scraping/scrape-service.js';
 import { RollupStore } from './storage/rollup-store.js';
 import { rollupTiers } from './storage/rollup-tiers.js';
@@ -60,6 +62,7 @@ export async function buildApp({
   const app = Fastify({
     logger: logger && { level: 'warn' },
     bodyLimit: 1024 * 1024,
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -85,7 +88,11 @@ export async function buildApp({
 
   const changeHub =
     hub ?? new ChangeHub((error) => app.log.error({ err: error }, 'change listener failed'));
-  const streams = new SseStreams(sseHeartbeatMs);
+  const streams = new SseStreams({
+    heartbeatMs: sseHeartbeatMs,
+    maxPerToken: config.maxStreamsPerToken,
+    tokenIsActive: (id) => tokenIsActive(database, id),
+  });
   const registry = new ProxyRegistry(
     database,
     changeHub,
@@ -107,6 +114,8 @@ export async function buildApp({
     database,
     rollups,
     intervalMs: config.scrapeIntervalMs,
+    limits: { maxBodyBytes: config.scrapeBodyLimitBytes, maxSeries: config.scrapeSeriesLimit },
+    allow: new ScrapeAllowList(config.scrapeAllow),
     targets: () => registry.scrapeTargets(),
     onRound: (round) =>
       changeHub.publish('scrape', {
@@ -160,6 +169,8 @@ export async function buildApp({
             scrapeIntervalSeconds: z.number(),
             /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
             scraping: z.boolean(),
+            /** Series this collector dropped since it started, for speaking for another service. */
+            droppedSeries: z.number().int().min(0),
           }),
         },
       },
@@ -171,6 +182,7 @@ export async function buildApp({
         database: database.provider,
         scrapeIntervalSeconds: config.scrapeIntervalMs / 1000,
         scraping: scraping.running,
+        droppedSeries: scraping.droppedSeries,
       };
     },
   );

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { HostPortSchema, RoleSchema, type Role } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_SCRAPE_ALLOW, cidrProblem } from './scrape/scrape-allow.js';
+import { DEFAULT_SCRAPE_LIMITS } from './scrape/scrape-loop.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
@@ -29,6 +31,34 @@ const RetentionSchema = z
   })
   .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
 
+const SIZE_UNITS = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
+
+const ByteSizeSchema = z
+  .string()
+  .regex(/^[0-9]+(B|KiB|MiB|GiB)$/, 'a size such as 512KiB or 8MiB')
+  .transform((value) => {
+    const unit = /[A-Za-z]+$/.exec(value)?.[0] as keyof typeof SIZE_UNITS;
+    return Number.parseInt(value, 10) * SIZE_UNITS[unit];
+  })
+  .refine((bytes) => bytes >= 1024 && bytes <= 1024 ** 3, 'between 1KiB and 1GiB');
+
+const CountSchema = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `between ${min} and ${max}`);
+
+const CidrListSchema = z
+  .string()
+  .transform((value) => value.split(',').map((cidr) => cidr.trim()))
+  .superRefine((cidrs, ctx) => {
+    for (const cidr of cidrs) {
+      const problem = cidrProblem(cidr);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
+
 const ConfigSchema = z.strictObject({
   listen: HostPortSchema.default('127.0.0.1:7700'),
   databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
@@ -45,6 +75,13 @@ const ConfigSchema = z.strictObject({
   /** How long a stale instance stays in the registry before it is deleted. */
   staleRetentionSeconds: RetentionSchema.default(24 * 3600),
   policiesFile: z.string().min(1).optional(),
+  /** Per target and scrape: the most response bytes and series read. */
+  scrapeBodyLimitBytes: ByteSizeSchema.default(DEFAULT_SCRAPE_LIMITS.maxBodyBytes),
+  scrapeSeriesLimit: CountSchema(100, 10_000_000).default(DEFAULT_SCRAPE_LIMITS.maxSeries),
+  /** The networks whose addresses may be scraped. */
+  scrapeAllow: CidrListSchema.default([...DEFAULT_SCRAPE_ALLOW]),
+  /** Event streams and config watches one token may hold open at once. */
+  maxStreamsPerToken: CountSchema(1, 100_000).default(1000),
 });
 
 export type CollectorConfig = z.infer<typeof ConfigSchema>;
@@ -58,6 +95,10 @@ const FLAGS = {
   coarseRetentionSeconds: 'retention-coarse',
   staleRetentionSeconds: 'stale-retention',
   policiesFile: 'policies',
+  scrapeBodyLimitBytes: 'scrape-body-limit',
+  scrapeSeriesLimit: 'scrape-series-limit',
+  scrapeAllow: 'scrape-allow',
+  maxStreamsPerToken: 'max-streams-per-token',
 } as const;
 
 /** Token names appear in policy history as the author, so they stay short and printable. */

@@ -61,10 +61,8 @@ const filePolicies = (() => {
 const database = await openMigrated(config.databaseUrl);
 
 const firstToken = await ensureFirstOperatorToken(database, dataDirectory(config.databaseUrl));
-if (firstToken) {
-  console.log(`created the first operator token (also written to ${firstToken.file}):`);
-  console.log(firstToken.token);
-}
+// The token itself stays out of the log: logs are copied, shipped and kept far more widely.
+if (firstToken) console.log(`created the first operator token: see ${firstToken.file} (mode 0600)`);
 
 const app = await buildApp({ config, database, logger: true });
 

@@ -75,12 +75,13 @@ describe.each(testProviders())('auth on %s', (provider) => {
   it('keeps proxies to the proxy endpoints and viewers off them', async () => {
     const c = (collector = await startTestCollector(provider));
     const { app } = c;
+    const ports = { proxy: 5000, operator: 5001, viewer: 5002 };
     const register = (role: 'proxy' | 'viewer' | 'operator') =>
       app.inject({
         method: 'POST',
         url: '/v1/proxies',
         headers: c.as(role),
-        payload: heartbeat('catalog', `catalog-${role}`, 5000),
+        payload: heartbeat('catalog', `catalog-${role}`, ports[role]),
       });
     expect((await register('proxy')).statusCode).toBe(200);
     expect((await register('operator')).statusCode).toBe(200);

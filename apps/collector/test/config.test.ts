@@ -36,4 +36,45 @@ describe('collector config', () => {
       );
     }
   });
+
+  it('bounds scrapes and streams by default, and names a refused limit', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      scrapeBodyLimitBytes: 8 * 1024 * 1024,
+      scrapeSeriesLimit: 20_000,
+      scrapeAllow: [
+        '127.0.0.0/8',
+        '10.0.0.0/8',
+        '172.16.0.0/12',
+        '192.168.0.0/16',
+        '::1/128',
+        'fc00::/7',
+      ],
+      maxStreamsPerToken: 1000,
+    });
+    expect(
+      loadConfig(
+        ['--scrape-body-limit', '512KiB', '--scrape-allow', '10.1.0.0/16, 2001:db8::/32'],
+        { TRELLIS_SCRAPE_SERIES_LIMIT: '5000' },
+      ),
+    ).toMatchObject({
+      scrapeBodyLimitBytes: 512 * 1024,
+      scrapeSeriesLimit: 5000,
+      scrapeAllow: ['10.1.0.0/16', '2001:db8::/32'],
+    });
+    expect(() => loadConfig(['--scrape-body-limit', '8MB'], {})).toThrow(
+      '--scrape-body-limit: a size such as 512KiB or 8MiB',
+    );
+    expect(() => loadConfig(['--scrape-series-limit', '10'], {})).toThrow(
+      '--scrape-series-limit: between 100 and 10000000',
+    );
+    expect(() => loadConfig(['--scrape-allow', '10.0.0.0/8,999.1.1.1/8'], {})).toThrow(
+      '--scrape-allow: "999.1.1.1/8" is not a network such as 10.0.0.0/8 or fc00::/7',
+    );
+    expect(() => loadConfig(['--scrape-allow', '10.0.0.0/33'], {})).toThrow(
+      '--scrape-allow: "10.0.0.0/33" has too many prefix bits',
+    );
+    expect(() => loadConfig(['--max-streams-per-token', '0'], {})).toThrow(
+      '--max-streams-per-token: between 1 and 100000',
+    );
+  });
 });

@@ -21,6 +21,11 @@ class RecordingSink implements DeltaSink<string> {
     this.deltas.set(binding, (this.deltas.get(binding) ?? 0) + delta);
   }
 
+  released = 0;
+  release(): void {
+    this.released++;
+  }
+
   take(): Map<string, number> {
     const deltas = this.deltas;
     this.deltas = new Map();
@@ -41,7 +46,7 @@ const ok: Exchange = {
 function setup(startTimeSeconds?: number) {
   const proxy = new ProxyRegistry(startTimeSeconds);
   const sink = new RecordingSink();
-  const tracker = new TargetDeltaTracker(sink, { watchStartedAtMs: WATCH_START_MS });
+  const tracker = new TargetDeltaTracker(sink);
   const scrape = async () => {
     tracker.ingest(await proxy.text());
     return sink.take();
@@ -65,16 +70,34 @@ describe('TargetDeltaTracker', () => {
     expect(deltas.get('response_latency_seconds sum get-item 200')).toBeCloseTo(0.045, 12);
   });
 
-  it('counts a first scrape in full when the process started after we began watching', async () => {
-    const { proxy, scrape } = setup(WATCH_START_MS / 1000 + 1);
-    proxy.record(ok, 5);
-    expect((await scrape()).get('request_total counter get-item')).toBe(5);
+  it('takes a first scrape as a baseline whatever start time the target claims', async () => {
+    for (const startTimeSeconds of [WATCH_START_MS / 1000 - 1, WATCH_START_MS / 1000 + 1]) {
+      const { proxy, scrape } = setup(startTimeSeconds);
+      proxy.record(ok, 5);
+      expect((await scrape()).size).toBe(0);
+    }
   });
 
-  it('takes a first scrape as a baseline when the process started before we watched', async () => {
-    const { proxy, scrape } = setup(WATCH_START_MS / 1000 - 1);
-    proxy.record(ok, 5);
-    expect((await scrape()).size).toBe(0);
+  it('drops a scrape over its series limit, forgetting the series it brought', async () => {
+    const proxy = new ProxyRegistry();
+    const sink = new RecordingSink();
+    const tracker = new TargetDeltaTracker(sink, { maxSeries: 40 });
+    proxy.record(ok, 2);
+    tracker.ingest(await proxy.text());
+    // 30 more series: the 41st sample fails the scrape, ten of the new ones were seen by then.
+    proxy.record({ ...ok, route: 'list-items' }, 4);
+    const text = await proxy.text();
+    expect(() => tracker.ingest(text)).toThrow('more than 40 series');
+    expect(sink.take().size).toBe(0);
+    expect(sink.released).toBe(10);
+
+    proxy.record(ok, 3);
+    proxy.restart();
+    proxy.record(ok, 1);
+    tracker.ingest(await proxy.text());
+    expect(sink.take().get('request_total counter get-item')).toBe(1);
+    tracker.close();
+    expect(sink.released).toBe(10 + 30);
   });
 
   it('reports nothing when nothing happened', async () => {

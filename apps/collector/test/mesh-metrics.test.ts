@@ -102,8 +102,8 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       }),
     );
     const targets = [
-      { instanceId: 'web-1', adminAddress: webAddresses.admin },
-      { instanceId: 'catalog-1', adminAddress: catalog.addresses.admin },
+      { instanceId: 'web-1', service: 'web', adminAddress: webAddresses.admin },
+      { instanceId: 'catalog-1', service: 'catalog', adminAddress: catalog.addresses.admin },
     ];
     scraping = new ScrapeService({
       database,

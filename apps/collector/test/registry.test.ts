@@ -77,7 +77,7 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
         service: 'catalog',
         status: 'live',
         inboundAddress: '127.0.0.1:5001',
-        adminAddress: '127.0.0.1:5002',
+        adminAddress: '127.0.0.2:5001',
         applied: { catalog: { policyVersion: 0, revision: 2 } },
       },
       {
@@ -85,7 +85,7 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
         service: 'catalog',
         status: 'live',
         inboundAddress: '127.0.0.1:5002',
-        adminAddress: '127.0.0.1:5003',
+        adminAddress: '127.0.0.2:5002',
         applied: { orders: { policyVersion: 3, revision: 9 } },
       },
     ]);
@@ -135,7 +135,6 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.details).toEqual([
       { path: 'body.inboundAddress', message: 'expected HOST:PORT, e.g. 127.0.0.1:4143' },
-      { path: 'body.inboundAddress', message: 'port must be 1-65535' },
     ]);
     expect(await c.database.prisma.proxy.count()).toBe(0);
   });

@@ -39,7 +39,7 @@ function mesh() {
   const aggregator = new RollupAggregator();
   const make = (): [ProxyRegistry, TargetDeltaTracker<unknown>] => [
     new ProxyRegistry(),
-    new TargetDeltaTracker(aggregator, { watchStartedAtMs: T0 }),
+    new TargetDeltaTracker(aggregator),
   ];
   const web = make();
   const catalog1 = make();
@@ -102,7 +102,7 @@ describe('rollup of one scrape round', () => {
 
   it('ignores series outside the contract', () => {
     const aggregator = new RollupAggregator();
-    const tracker = new TargetDeltaTracker(aggregator, { watchStartedAtMs: T0 });
+    const tracker = new TargetDeltaTracker(aggregator);
     const labels = 'direction="inbound",src_service="a",dst_service="b",route="r"';
     const text = (n: number) =>
       [
@@ -135,7 +135,7 @@ describe('rollup of one scrape round', () => {
       contract.filter((le) => le !== 0.3), // a missing bound
     ].map((bounds) => ({
       bounds,
-      tracker: new TargetDeltaTracker(aggregator, { watchStartedAtMs: T0 }),
+      tracker: new TargetDeltaTracker(aggregator),
     }));
     for (const { bounds, tracker } of scenarios) tracker.ingest(histogram(bounds, 1));
     for (const { bounds, tracker } of scenarios) tracker.ingest(histogram(bounds, 8));

@@ -67,10 +67,10 @@ describe('ScrapeLoop against real proxies on loopback', () => {
     const hanging = await listen(() => undefined);
     const garbage = await listen((_req, res) => res.end('this is { not metrics\n'));
     const targets: ScrapeTarget[] = [
-      { instanceId: 'catalog-1', adminAddress: catalog1.address },
-      { instanceId: 'catalog-2', adminAddress: `http://${catalog2.address}/` },
-      { instanceId: 'hanging', adminAddress: hanging },
-      { instanceId: 'garbage', adminAddress: garbage },
+      { instanceId: 'catalog-1', service: 'catalog', adminAddress: catalog1.address },
+      { instanceId: 'catalog-2', service: 'catalog', adminAddress: `http://${catalog2.address}/` },
+      { instanceId: 'hanging', service: 'catalog', adminAddress: hanging },
+      { instanceId: 'garbage', service: 'catalog', adminAddress: garbage },
     ];
     let clock = 1_700_000_000_000;
     const loop = new ScrapeLoop({
@@ -86,9 +86,9 @@ describe('ScrapeLoop against real proxies on loopback', () => {
       expect(first.rows).toEqual([]);
       expect(statusOf(first, 'catalog-1')).toMatchObject({ error: null, samples: 30 });
       expect(statusOf(first, 'catalog-2')).toMatchObject({ error: null, samples: 0 });
-      expect(statusOf(first, 'hanging')?.error).toMatch(/^scrape-timeout: /);
+      expect(statusOf(first, 'hanging')?.error).toBe('no complete response within 300 ms');
       expect(statusOf(first, 'garbage')?.error).toBe(
-        "prometheus-text-invalid: line 1, column 6: invalid value 'is'",
+        'not Prometheus text: line 1, column 6: invalid value',
       );
       expect(statusOf(first, 'garbage')?.samples).toBe(0);
 
@@ -97,7 +97,7 @@ describe('ScrapeLoop against real proxies on loopback', () => {
       catalog2.proxy.record(ok, 5);
       catalog2.state.failing = true;
       const second = await loop.scrapeOnce();
-      expect(statusOf(second, 'catalog-2')?.error).toBe('scrape-http-status: HTTP 500');
+      expect(statusOf(second, 'catalog-2')?.error).toBe('HTTP 500');
       expect(second.rows).toHaveLength(1);
       expect(second.rows[0]).toMatchObject({
         bucketStartMs: 1_700_000_005_000,
@@ -133,7 +133,9 @@ describe('ScrapeLoop against real proxies on loopback', () => {
     let deliver: (round: ScrapeRound) => void = () => undefined;
     const delivered = new Promise<ScrapeRound>((resolve) => (deliver = resolve));
     const loop = new ScrapeLoop({
-      targets: async () => [{ instanceId: 'catalog', adminAddress: catalog.address }],
+      targets: async () => [
+        { instanceId: 'catalog', service: 'catalog', adminAddress: catalog.address },
+      ],
       sink: (round) => deliver(round),
       intervalMs: 60_000,
       timeoutMs: 1_000,

@@ -41,6 +41,7 @@ describe.each(testProviders())('collector on %s', (provider) => {
         database: provider,
         scrapeIntervalSeconds: 5,
         scraping: expect.any(Boolean),
+        droppedSeries: 0,
       });
       // The only collector on its database scrapes: at once on SQLite, once it holds the
       // scrape lock on PostgreSQL.

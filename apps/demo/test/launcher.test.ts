@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ describe('npm start, without the dashboard', () => {
     ]) {
       expect(output).toContain(line);
     }
+  });
+
+  it('keeps every log readable by its owner alone, and the token out of them', () => {
+    const logDir = join(dataDir, 'logs');
+    const logs = readdirSync(logDir);
+    expect(logs).toContain('collector.log');
+    for (const log of logs) {
+      expect(statSync(join(logDir, log)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(logDir, log), 'utf8')).not.toContain(operatorToken);
+    }
+    expect(statSync(logDir).mode & 0o777).toBe(0o700);
   });
 
   it('registers a proxy per instance, and names every route in a policy', async () => {

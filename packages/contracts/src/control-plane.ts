@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { HostPortSchema } from './address.js';
+import { freeText } from './free-text.js';
 import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
 
 /**
@@ -6,22 +8,10 @@ import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
  * `--config FILE` format that lets a proxy run without one. Both sides import these schemas.
  */
 
-/** `host:port`, where host is an IPv4 address, a bracketed IPv6 address or a hostname. */
-export const HostPortSchema = z
-  .string()
-  .regex(
-    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/,
-    'expected HOST:PORT, e.g. 127.0.0.1:4143',
-  )
-  .refine((value) => {
-    const port = Number(value.slice(value.lastIndexOf(':') + 1));
-    return port >= 1 && port <= 65535;
-  }, 'port must be 1-65535');
-
 export const EndpointSchema = z.strictObject({
   /** The destination instance's inbound proxy. */
   address: HostPortSchema,
-  instanceId: z.string().min(1).max(128).optional(),
+  instanceId: freeText(1, 128).optional(),
 });
 
 /**
@@ -44,7 +34,7 @@ export const CONFIG_EVENT = 'config';
 
 /** The static config file: endpoints and, optionally, a policy per destination service. */
 export const StaticConfigSchema = z.strictObject({
-  version: z.string().min(1).max(128).default('static'),
+  version: freeText(1, 128).default('static'),
   services: z.record(
     ServiceNameSchema,
     z.strictObject({
@@ -59,16 +49,16 @@ export const AppliedPolicySchema = z.strictObject({
   policyVersion: z.number().int().min(0),
   revision: z.number().int().min(0),
   rejectedVersion: z.number().int().min(0).optional(),
-  error: z.string().max(2000).optional(),
+  error: freeText(0, 2000).optional(),
 });
 
 /** What a proxy says when it registers and on every heartbeat (`POST /v1/proxies`). */
 export const ProxyHeartbeatSchema = z.strictObject({
   service: ServiceNameSchema,
-  instanceId: z.string().min(1).max(128),
+  instanceId: freeText(1, 128),
   inboundAddress: HostPortSchema,
   adminAddress: HostPortSchema,
-  proxyVersion: z.string().min(1).max(64),
+  proxyVersion: freeText(1, 64),
   /** Per destination service: the policy version the proxy runs, or why it rejected a newer one. */
   applied: z.record(ServiceNameSchema, AppliedPolicySchema).default({}),
 });

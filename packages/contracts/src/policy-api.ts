@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText } from './free-text.js';
 import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
 
 /** Request and response bodies of the collector's `/v1/policies` API (DESIGN §3, §4). */
@@ -7,11 +8,7 @@ const Timestamp = z.iso.datetime();
 const Version = z.number().int().min(0);
 
 /** Why a change was made; kept with the revision for whoever reads the history. */
-export const ChangeReasonSchema = z
-  .string()
-  .min(1, { abort: true })
-  .max(500)
-  .regex(/\S/, 'must not be blank');
+export const ChangeReasonSchema = freeText(1, 500).regex(/\S/, 'must not be blank');
 
 /** `PUT /v1/policies/:service`: the new document and the version it edits (0 = none yet). */
 export const PolicyWriteSchema = z.strictObject({

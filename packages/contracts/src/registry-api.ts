@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppliedPolicySchema, HostPortSchema } from './control-plane.js';
+import { AppliedPolicySchema } from './control-plane.js';
 import { ServiceNameSchema } from './policy.js';
 
 /** `live` instances are in discovery; `stale` ones missed three heartbeats in a row. */
@@ -12,8 +12,9 @@ const Timestamp = z.iso.datetime();
 export const ProxyStatusSchema = z.strictObject({
   service: ServiceNameSchema,
   instanceId: z.string(),
-  inboundAddress: HostPortSchema,
-  adminAddress: HostPortSchema,
+  // As registered; rows older than today's address checks are listed all the same.
+  inboundAddress: z.string(),
+  adminAddress: z.string(),
   proxyVersion: z.string(),
   status: ProxyStatusValueSchema,
   registeredAt: Timestamp,

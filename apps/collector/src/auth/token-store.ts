@@ -101,3 +101,12 @@ export async function authenticate(
   }
   return { id: row.id, name: row.name, role: row.role as Role };
 }
+
+/** Whether the token with this id exists and is not revoked (open streams ask on every heartbeat). */
+export async function tokenIsActive(database: Database, id: string): Promise<boolean> {
+  const row = await database.prisma.apiToken.findUnique({
+    where: { id },
+    select: { revokedAt: true },
+  });
+  return row !== null && row.revokedAt === null;
+}

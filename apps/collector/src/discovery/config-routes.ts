@@ -7,8 +7,9 @@ import {
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
+import { principalOf } from '../auth/require-role.js';
 import type { ApiServer } from '../http/api-server.js';
-import type { SseStream, SseStreams } from '../http/sse.js';
+import { TOO_MANY_STREAMS, type SseStream, type SseStreams } from '../http/sse.js';
 import type { ChangeHub } from './change-hub.js';
 import { SharedConfigReads } from './shared-config-reads.js';
 
@@ -35,13 +36,17 @@ export function registerConfigRoutes(
         querystring: z.strictObject({
           watch: z.enum(['true', 'false']).default('false'),
         }),
-        response: { 200: DestinationConfigSchema },
+        response: { 200: DestinationConfigSchema, 429: TOO_MANY_STREAMS },
       },
     },
     async (request, reply) => {
       const { service } = request.params;
       if (request.query.watch === 'false') return read(service);
-      watch(streams.start(reply), service, { hub, shared, log: request.log });
+      watch(streams.start(reply, principalOf(request).id), service, {
+        hub,
+        shared,
+        log: request.log,
+      });
       return reply;
     },
   );

@@ -15,3 +15,8 @@ export class ApiError extends Error {
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** A 400 naming the field at fault, shaped as a schema validation error is. */
+export function invalidField(path: string, message: string): ApiError {
+  return new ApiError(400, 'invalid-request', `${path}: ${message}`, [{ path, message }]);
+}

@@ -1,13 +1,13 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, type ErrorBody } from './api-error.js';
 
-/** Fastify's own client errors, under codes in the API's style. */
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+/** Fastify's own client errors, under codes in the API's style, with the part they are about. */
+const FASTIFY_CODES: Record<string, { code: string; path: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body-too-large', path: 'body' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported-media-type', path: 'headers.content-type' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid-json', path: 'body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid-json', path: 'body' },
 };
 
 /** The one place errors become responses; a failure the API did not foresee is a 500 that keeps its cause in the log. */
@@ -41,9 +41,19 @@ export function installErrorHandler(app: FastifyInstance): void {
         );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      const known = FASTIFY_CODES[error.code];
+      if (known === undefined) {
+        return reply
+          .status(error.statusCode)
+          .send(body(error.code ?? 'bad-request', error.message));
+      }
       return reply
         .status(error.statusCode)
-        .send(body(FASTIFY_CODES[error.code] ?? error.code ?? 'bad-request', error.message));
+        .send(
+          body(known.code, `${known.path}: ${error.message}`, [
+            { path: known.path, message: error.message },
+          ]),
+        );
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(body('internal', 'internal error'));
@@ -55,4 +65,22 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 function body(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/**
+ * Errors the router raises before any route (and so before the error handler) runs: a URL
+ * that does not decode, or a path parameter longer than the router takes. Passed to Fastify
+ * as `frameworkErrors`, so they answer in the API's shape too.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 400;
+  const [code, message] =
+    status === 414
+      ? ['url-too-long', 'a path segment is longer than any name the API takes']
+      : ['invalid-request', 'the URL does not decode as UTF-8'];
+  void reply.status(status).send(body(code, `url: ${message}`, [{ path: 'url', message }]));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
+import { invalidField } from '../http/api-error.js';
 
 /**
  * The time a query covers: `window` back from now (1m … 7d, default 1m), or explicit
@@ -30,14 +30,17 @@ export function parseDuration(text: string): number {
   return Number.parseInt(text, 10) * UNIT_SECONDS[unit];
 }
 
+/** The last instant an ISO 8601 timestamp with a four-digit year can write. */
+const LAST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function parseInstant(field: 'from' | 'to', text: string): number {
   const ms = /^[0-9]+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) {
-    throw new ApiError(
-      400,
-      'invalid-request',
-      `querystring.${field}: not a time (ISO 8601 or epoch ms)`,
-    );
+    throw invalidField(`querystring.${field}`, 'not a time (ISO 8601 or epoch ms)');
+  }
+  // Answers carry the window as ISO 8601, which cannot write instants outside these years.
+  if (ms < 0 || ms > LAST_INSTANT_MS) {
+    throw invalidField(`querystring.${field}`, 'between 1970-01-01 and 9999-12-31');
   }
   return ms;
 }
@@ -45,7 +48,7 @@ function parseInstant(field: 'from' | 'to', text: string): number {
 export function resolveWindow(query: WindowQuery, nowMs: number): TimeWindow {
   if (query.from !== undefined || query.to !== undefined) {
     if (query.window !== undefined) {
-      throw new ApiError(400, 'invalid-request', 'querystring: give window, or from/to, not both');
+      throw invalidField('querystring.window', 'give window, or from/to, not both');
     }
     const toMs = query.to === undefined ? nowMs : parseInstant('to', query.to);
     const fromMs =
@@ -53,20 +56,15 @@ export function resolveWindow(query: WindowQuery, nowMs: number): TimeWindow {
         ? toMs - MIN_WINDOW_SECONDS * 1000
         : parseInstant('from', query.from);
     const seconds = (toMs - fromMs) / 1000;
-    if (seconds <= 0)
-      throw new ApiError(400, 'invalid-request', 'querystring.from: must be before to');
+    if (seconds <= 0) throw invalidField('querystring.from', 'must be before to');
     if (seconds > MAX_WINDOW_SECONDS) {
-      throw new ApiError(
-        400,
-        'invalid-request',
-        'querystring.from: the window may span 7d at most',
-      );
+      throw invalidField('querystring.from', 'the window may span 7d at most');
     }
     return { fromMs, toMs, seconds };
   }
   const seconds = parseDuration(query.window ?? '1m');
   if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) {
-    throw new ApiError(400, 'invalid-request', 'querystring.window: between 1m and 7d');
+    throw invalidField('querystring.window', 'between 1m and 7d');
   }
   return { fromMs: nowMs - seconds * 1000, toMs: nowMs, seconds };
 }

@@ -10,6 +10,7 @@ import type { Database, ProxyModel } from '@trellis/db';
 import { z } from 'zod';
 import type { ChangeHub } from '../discovery/change-hub.js';
 import { bumpConfigRevision } from '../discovery/config-revision.js';
+import { ApiError } from '../http/api-error.js';
 
 /** An instance is stale after this many heartbeat intervals without one. */
 export const MISSED_HEARTBEATS_FOR_STALE = 3;
@@ -56,12 +57,24 @@ export class ProxyRegistry {
         staleSince: null,
         service: heartbeat.service,
         inboundAddress: heartbeat.inboundAddress,
+        adminAddress: heartbeat.adminAddress,
       },
       data: fields,
     });
     if (count === 1) return;
 
-    const { change, changedServices } = await this.database.prisma.$transaction(async (tx) => {
+    const outcome = await this.database.prisma.$transaction(async (tx) => {
+      // Returns rather than throws on a conflict: a rollback on SQLite would also undo other
+      // requests' statements that ran on the shared connection meanwhile.
+      const owner = await tx.proxy.findFirst({
+        where: {
+          staleSince: null,
+          instanceId: { not: heartbeat.instanceId },
+          OR: addressClaims(heartbeat),
+        },
+        select: { instanceId: true, inboundAddress: true, adminAddress: true },
+      });
+      if (owner) return { taken: owner };
       const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
       await tx.proxy.upsert({
         where: { instanceId: heartbeat.instanceId },
@@ -80,6 +93,8 @@ export class ProxyRegistry {
       for (const service of changedServices) await bumpConfigRevision(tx, service, now);
       return { change, changedServices };
     }, TRANSACTION);
+    if (outcome.taken) throw addressTaken(heartbeat, outcome.taken);
+    const { change, changedServices } = outcome;
     for (const service of changedServices) this.hub.configChanged(service);
     if (change) this.announce(heartbeat, change, now);
   }
@@ -137,10 +152,12 @@ export class ProxyRegistry {
   }
 
   /** Where to scrape every live instance. */
-  async scrapeTargets(): Promise<Array<{ instanceId: string; adminAddress: string }>> {
+  async scrapeTargets(): Promise<
+    Array<{ instanceId: string; service: string; adminAddress: string }>
+  > {
     return this.database.prisma.proxy.findMany({
       where: { staleSince: null },
-      select: { instanceId: true, adminAddress: true },
+      select: { instanceId: true, service: true, adminAddress: true },
       orderBy: { instanceId: 'asc' },
     });
   }
@@ -212,6 +229,32 @@ export class ProxyRegistry {
     this.hub.publish('proxy', event);
     return event;
   }
+}
+
+/**
+ * Every stored address that would clash with the heartbeat's: an address is one listener, so
+ * it is either an inbound or an admin address, of one instance.
+ */
+function addressClaims(heartbeat: ProxyHeartbeat) {
+  const addresses = [heartbeat.inboundAddress, heartbeat.adminAddress];
+  return addresses.flatMap((address) => [{ inboundAddress: address }, { adminAddress: address }]);
+}
+
+/**
+ * Two live instances at one address would be scraped, and counted, twice over; and a
+ * registration could point its admin address at another instance's port to have that
+ * instance's counters read into the rollups once more.
+ */
+function addressTaken(
+  heartbeat: ProxyHeartbeat,
+  owner: { instanceId: string; inboundAddress: string; adminAddress: string },
+): ApiError {
+  const field = [owner.inboundAddress, owner.adminAddress].includes(heartbeat.inboundAddress)
+    ? 'inboundAddress'
+    : 'adminAddress';
+  const path = `body.${field}`;
+  const message = `${heartbeat[field]} belongs to live instance "${owner.instanceId}"; it is free again once that instance is stale`;
+  return new ApiError(409, 'address-in-use', `${path}: ${message}`, [{ path, message }]);
 }
 
 /** The stored map was validated on the way in; anything unreadable counts as nothing applied. */

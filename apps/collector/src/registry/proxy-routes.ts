@@ -1,4 +1,5 @@
 import {
+  ApiErrorBodySchema,
   ProxyHeartbeatResponseSchema,
   ProxyHeartbeatSchema,
   ProxyListSchema,
@@ -17,9 +18,14 @@ export function registerProxyRoutes(app: ApiServer, registry: ProxyRegistry): vo
         tags: ['proxies'],
         summary: 'Register a proxy instance or record its heartbeat',
         description:
-          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again.',
+          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again. An inbound or admin address belongs to one live instance.',
         body: ProxyHeartbeatSchema,
-        response: { 200: ProxyHeartbeatResponseSchema },
+        response: {
+          200: ProxyHeartbeatResponseSchema,
+          409: ApiErrorBodySchema.describe(
+            'address-in-use: another live instance has the inbound or admin address',
+          ),
+        },
       },
     },
     async (request) => {

@@ -32,6 +32,8 @@ export class RouteAccumulator implements RouteKey {
   readonly values = new Float64Array(FIELD_COUNT);
   readonly errors = new Map<string, number>();
   round = -1;
+  /** Series bound to it; at 0 it is forgotten, so routes that are gone do not pile up. */
+  bindings = 0;
   constructor(
     readonly direction: Direction,
     readonly srcService: string,
@@ -119,13 +121,9 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
     }
     const fields = fieldsFor(series);
     if (fields === undefined) return undefined;
-    return new RollupBinding(
-      this.accumulatorFor(key),
-      fields[0],
-      fields[1],
-      fields[2],
-      latencyShape,
-    );
+    const accumulator = this.accumulatorFor(key);
+    accumulator.bindings++;
+    return new RollupBinding(accumulator, fields[0], fields[1], fields[2], latencyShape);
   }
 
   add(binding: RollupBinding, delta: number): void {
@@ -150,14 +148,34 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
     }
   }
 
+  release(binding: RollupBinding): void {
+    const accumulator = binding.accumulator;
+    accumulator.bindings--;
+    // One with increases this round is forgotten once its row is taken.
+    if (accumulator.bindings === 0 && accumulator.round !== this.round) this.forget(accumulator);
+  }
+
+  /** Routes with a series bound to them. */
+  get size(): number {
+    return this.routes.size;
+  }
+
   /** The rows of every route that saw an increase since the last call, stamped with a bucket. */
   takeRows(bucketStartMs: number, bucketSeconds: number): RollupRow[] {
     const rows = this.touched.map((accumulator) =>
       toRow(accumulator, bucketStartMs, bucketSeconds),
     );
+    for (const accumulator of this.touched) {
+      if (accumulator.bindings === 0) this.forget(accumulator);
+    }
     this.touched = [];
     this.round++;
     return rows;
+  }
+
+  private forget(accumulator: RouteAccumulator): void {
+    const id = routeKeyString(accumulator);
+    if (this.routes.get(id) === accumulator) this.routes.delete(id);
   }
 
   private latencyShapeOf(histogram: object): LatencyHistogramShape {

@@ -11,12 +11,17 @@ import type { DeltaSink, SeriesIdentity } from './series-identity.js';
 export const PROCESS_START_TIME_METRIC = 'process_start_time_seconds';
 
 export interface TargetDeltaTrackerOptions {
-  /**
-   * When the collector began watching this target (ms since the epoch). A target whose process
-   * started at or after this moment has had every one of its increments happen while we were
-   * watching, so its first scrape counts in full.
-   */
-  readonly watchStartedAtMs: number;
+  /** The most series one scrape may expose; beyond it the scrape fails (`SeriesLimitError`). */
+  readonly maxSeries?: number;
+}
+
+/** A scrape exposed more series than `TargetDeltaTrackerOptions.maxSeries`. */
+export class SeriesLimitError extends Error {
+  override readonly name = 'SeriesLimitError';
+  readonly code = 'series-limit';
+  constructor(readonly limit: number) {
+    super(`more than ${limit} series`);
+  }
 }
 
 export interface IngestResult {
@@ -46,6 +51,8 @@ class SeriesState<Binding> {
   last = 0;
   committed = false;
   seenGeneration = 0;
+  /** The scrape that first exposed it. */
+  bornGeneration = 0;
   /** Position in the last successful scrape, -1 if not in it. */
   position = -1;
   constructor(
@@ -76,9 +83,9 @@ function detach(slice: string): string {
  *   must show: otherwise the first request of every new route would vanish.
  * - on the first scrape of a target, its value may hold hours of history from before we were
  *   watching. Counting it would pile that history into one interval, so it is a baseline
- *   (increase 0, as PromQL's increase has no earlier sample either) — unless the target's
- *   `process_start_time_seconds` is at or after `watchStartedAtMs`: then the whole value
- *   accrued while we watched, inside the stored window, and it counts.
+ *   (increase 0, as PromQL's increase has no earlier sample either). The target's own word
+ *   that it started recently (`process_start_time_seconds`) is not taken: any registration
+ *   could say so of a long-running exporter and have its history counted once more.
  * When `process_start_time_seconds` moved forward, the process restarted: every series counts
  * from zero, even one that already climbed past its old value, which the went-down rule alone
  * would miss (Prometheus does the same with created timestamps).
@@ -106,42 +113,99 @@ export class TargetDeltaTracker<Binding> {
   private current: SeriesState<Binding>[] = [];
   private values = new Float64Array(1024);
   private count = 0;
+  private samples = 0;
   private pendingStartTime: number | undefined;
 
   private readonly visitor: SampleVisitor = {
     onSample: (sample) => this.onSample(sample),
     expectedSeriesKey: () => this.previous[this.cursor]?.key,
     onType: (name, type) => {
-      if (this.types.get(name) !== type) this.types.set(detach(name), type);
+      // Types are only read for series first seen in the same scrape, so they are collected
+      // anew each scrape and count towards its limit like series do.
+      if (this.types.size === this.maxSeries) throw new SeriesLimitError(this.maxSeries);
+      this.types.set(detach(name), type);
     },
   };
 
+  private readonly maxSeries: number;
+
   constructor(
     private readonly sink: DeltaSink<Binding>,
-    private readonly options: TargetDeltaTrackerOptions,
-  ) {}
+    options: TargetDeltaTrackerOptions = {},
+  ) {
+    this.maxSeries = options.maxSeries ?? Infinity;
+  }
 
   /**
    * Parses one scrape of the target and reports each series' increase to the sink. Throws
    * `PrometheusTextParseError` on malformed text, before anything reached the sink.
    */
   ingest(text: string): IngestResult {
+    this.begin();
+    try {
+      this.feed(text, 1);
+    } catch (error) {
+      this.abandon();
+      throw error;
+    }
+    return this.finish();
+  }
+
+  /**
+   * Starts a scrape that arrives in pieces: `feed` each run of whole lines in order, then
+   * `finish` to report the increases, or `abandon` to drop the scrape. Nothing reaches the
+   * sink's totals before `finish`.
+   */
+  begin(): void {
     this.generation++;
     this.count = 0;
     this.cursor = 0;
     this.seenCount = 0;
+    this.samples = 0;
+    this.types.clear();
     this.pendingStartTime = undefined;
-    let samples: number;
+  }
+
+  /** Parses whole lines of the scrape, the first of them line `firstLine` of the payload. */
+  feed(lines: string, firstLine: number): void {
     try {
-      samples = parsePrometheusText(text, this.visitor);
+      this.samples += parsePrometheusText(lines, this.visitor, firstLine);
     } finally {
       this.current.length = this.count;
     }
+  }
+
+  finish(): IngestResult {
     const restarted = this.commit();
-    return { samples, series: this.series.size, restarted };
+    return { samples: this.samples, series: this.series.size, restarted };
+  }
+
+  /**
+   * Drops a scrape that failed: the counters keep their last values, so the next good scrape
+   * reports the increase over both intervals, and series first seen in it are forgotten.
+   */
+  abandon(): void {
+    for (let i = 0; i < this.count; i++) {
+      const state = this.current[i] as SeriesState<Binding>;
+      if (state.bornGeneration !== this.generation) continue;
+      this.series.delete(state.key);
+      this.release(state);
+    }
+    this.current.length = 0;
+    this.count = 0;
+  }
+
+  /** Lets go of every series, as when the target is gone. */
+  close(): void {
+    for (const state of this.series.values()) this.release(state);
+    this.series.clear();
+    this.groups.clear();
+    this.previous = [];
+    this.current = [];
   }
 
   private onSample(sample: ParsedSample): void {
+    if (this.count === this.maxSeries) throw new SeriesLimitError(this.maxSeries);
     let state: SeriesState<Binding> | undefined;
     if (sample.expected) {
       state = this.previous[this.cursor] as SeriesState<Binding>;
@@ -149,12 +213,13 @@ export class TargetDeltaTracker<Binding> {
       state = this.series.get(sample.seriesKey);
       if (state === undefined) {
         state = this.firstSight(sample);
+        state.bornGeneration = this.generation;
         this.series.set(state.key, state);
       }
     }
     if (state.position >= 0) this.cursor = state.position + 1;
     if (state.seenGeneration === this.generation) {
-      throw new PrometheusTextParseError(`duplicate series ${sample.seriesKey}`, sample.line, 1);
+      throw new PrometheusTextParseError('duplicate series', sample.line, 1);
     }
     state.seenGeneration = this.generation;
     this.seenCount++;
@@ -235,9 +300,6 @@ export class TargetDeltaTracker<Binding> {
       this.startTimeSeconds !== undefined &&
       startTime !== undefined &&
       startTime > this.startTimeSeconds;
-    const countFirstSight =
-      this.scraped ||
-      (startTime !== undefined && startTime * 1000 >= this.options.watchStartedAtMs);
 
     for (let i = 0; i < count; i++) {
       const state = states[i] as SeriesState<Binding>;
@@ -253,7 +315,7 @@ export class TargetDeltaTracker<Binding> {
       if (state.kind !== CUMULATIVE || Number.isNaN(value)) continue;
       let delta: number;
       if (!state.committed) {
-        delta = countFirstSight ? value : 0;
+        delta = this.scraped ? value : 0;
       } else if (restarted) {
         delta = value;
       } else if (state.group !== undefined) {
@@ -274,10 +336,17 @@ export class TargetDeltaTracker<Binding> {
     return restarted;
   }
 
+  private release(state: SeriesState<Binding>): void {
+    if (state.binding !== undefined) this.sink.release?.(state.binding);
+  }
+
   private sweep(generation: number): void {
     if (this.seenCount === this.series.size) return;
     for (const [key, state] of this.series) {
-      if (state.seenGeneration !== generation) this.series.delete(key);
+      if (state.seenGeneration !== generation) {
+        this.series.delete(key);
+        this.release(state);
+      }
     }
     for (const [key, group] of this.groups) {
       if (group.seenGeneration !== generation) this.groups.delete(key);

@@ -359,16 +359,18 @@ function scanLabelSet(
 
 /**
  * Parses `text`, calling `visitor` for every sample and `# TYPE` line, in order. Returns the
- * number of samples. Throws `PrometheusTextParseError` at the first malformed line; samples
+ * number of samples. `text` may be a run of whole lines from further into a payload, whose
+ * first line is `firstLine`. Reasons name what is wrong but never quote the text, which is
+ * the remote's. Throws `PrometheusTextParseError` at the first malformed line; samples
  * before it have been visited, so a caller that must not act on a partial payload buffers
  * until this returns.
  */
-export function parsePrometheusText(text: string, visitor: SampleVisitor): number {
+export function parsePrometheusText(text: string, visitor: SampleVisitor, firstLine = 1): number {
   const sample = new ParsedSample();
   const length = text.length;
   const predicts = visitor.expectedSeriesKey !== undefined;
   let samples = 0;
-  let line = 0;
+  let line = firstLine - 1;
   let lineStart = 0;
   let pos = 0;
 
@@ -425,7 +427,7 @@ export function parsePrometheusText(text: string, visitor: SampleVisitor): numbe
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
     if (i === valueStart) fail('missing value', i);
     const value = parseValue(text, valueStart, i);
-    if (value === undefined) fail(`invalid value '${text.slice(valueStart, i)}'`, valueStart);
+    if (value === undefined) fail('invalid value', valueStart);
 
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     let timestampMs: number | undefined;
@@ -434,7 +436,7 @@ export function parsePrometheusText(text: string, visitor: SampleVisitor): numbe
       while (i < end && !isBlank(text.charCodeAt(i))) i++;
       timestampMs = parseTimestamp(text, timestampStart, i);
       if (timestampMs === undefined) {
-        fail(`invalid timestamp '${text.slice(timestampStart, i)}'`, timestampStart);
+        fail('invalid timestamp', timestampStart);
       }
       while (i < end && isBlank(text.charCodeAt(i))) i++;
       if (i < end) fail('unexpected text after the timestamp', i);
@@ -484,7 +486,7 @@ function parseComment(
   const typeStart = i;
   while (i < end && !isBlank(text.charCodeAt(i))) i++;
   const type = text.slice(typeStart, i);
-  if (!METRIC_TYPES.has(type)) fail(`unknown metric type '${type}'`, typeStart);
+  if (!METRIC_TYPES.has(type)) fail('unknown metric type', typeStart);
   while (i < end && isBlank(text.charCodeAt(i))) i++;
   if (i < end) fail('unexpected text after the metric type', i);
   visitor.onType?.(text.slice(nameStart, nameEnd), type as MetricType);

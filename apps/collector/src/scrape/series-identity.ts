@@ -22,4 +22,6 @@ export interface SeriesIdentity {
 export interface DeltaSink<Binding> {
   bind(series: SeriesIdentity): Binding | undefined;
   add(binding: Binding, delta: number): void;
+  /** The series is gone (or its scrape was dropped): its binding will not be used again. */
+  release?(binding: Binding): void;
 }

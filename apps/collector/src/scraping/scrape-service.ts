@@ -1,11 +1,19 @@
 import type { Database } from '@trellis/db';
-import { ScrapeLoop, type ScrapeRound, type ScrapeTarget } from '../scrape/scrape-loop.js';
+import type { ScrapeAllowList } from '../scrape/scrape-allow.js';
+import {
+  ScrapeLoop,
+  type ScrapeLimits,
+  type ScrapeRound,
+  type ScrapeTarget,
+} from '../scrape/scrape-loop.js';
 import type { RollupStore } from '../storage/rollup-store.js';
 
 export interface ScrapeServiceOptions {
   database: Database;
   rollups: RollupStore;
   intervalMs: number;
+  limits?: ScrapeLimits;
+  allow?: ScrapeAllowList;
   /** The proxies to scrape: the live ones in the registry. */
   targets(): Promise<readonly ScrapeTarget[]>;
   /** Told after each stored round (the event stream announces it). */
@@ -27,12 +35,19 @@ export class ScrapeService {
   /** Once `loop` has run, its counters' last values are from the past. */
   private loopState: 'fresh' | 'running' | 'stopped' = 'fresh';
   private loopStopped: Promise<void> = Promise.resolve();
+  /** What loops of earlier turns dropped. */
+  private droppedBefore = 0;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ScrapeServiceOptions) {
     this.now = options.now ?? Date.now;
     this.loop = this.createLoop();
+  }
+
+  /** Series dropped for speaking for another service than their instance's, since the start. */
+  get droppedSeries(): number {
+    return this.droppedBefore + this.loop.droppedSeries;
   }
 
   /** Whether the loop runs: this collector is the one that scrapes. */
@@ -47,7 +62,10 @@ export class ScrapeService {
    */
   start(): void {
     if (this.loopState === 'running') return;
-    if (this.loopState === 'stopped') this.loop = this.createLoop();
+    if (this.loopState === 'stopped') {
+      this.droppedBefore += this.loop.droppedSeries;
+      this.loop = this.createLoop();
+    }
     this.loopState = 'running';
     this.loop.start();
     const { rollups, onError } = this.options;
@@ -82,6 +100,8 @@ export class ScrapeService {
       sink: (round) => this.store(round),
       intervalMs: this.options.intervalMs,
       timeoutMs: Math.min(this.options.intervalMs, 10_000),
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
+      ...(this.options.allow ? { allow: this.options.allow } : {}),
       onError: this.options.onError,
       now: this.now,
     });

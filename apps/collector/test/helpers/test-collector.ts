@@ -64,7 +64,8 @@ export function heartbeat(service: string, instanceId: string, port: number, app
     service,
     instanceId,
     inboundAddress: `127.0.0.1:${port}`,
-    adminAddress: `127.0.0.1:${port + 1}`,
+    // Another loopback address: an address belongs to one listener of one live instance.
+    adminAddress: `127.0.0.2:${port}`,
     proxyVersion: '0.1.0',
     applied,
   };

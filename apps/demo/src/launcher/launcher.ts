@@ -133,7 +133,7 @@ export class DemoLauncher {
     });
     await checkPortsFree(plan);
 
-    mkdirSync(this.logDir, { recursive: true });
+    mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     const runtimeFile = join(options.dataDir, 'demo-mesh.runtime.json');
     writeMeshRuntime(runtimeFile, { mesh, plan });
     const shownLogDir = relative(process.cwd(), this.logDir) || '.';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -64,7 +64,10 @@ export class ProcessGroup {
 
   start(spec: ComponentSpec): Component {
     const logFile = join(this.logDir, `${spec.name}.log`);
-    const fd = openSync(logFile, 'a');
+    // Logs may hold secrets a component prints by mistake: the owner alone reads them, also
+    // when an older run left the file readable by others.
+    const fd = openSync(logFile, 'a', 0o600);
+    fchmodSync(fd, 0o600);
     writeSync(fd, `\n=== ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
     let child: ChildProcess;
     try {
