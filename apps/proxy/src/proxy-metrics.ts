@@ -178,7 +178,7 @@ class RouteLatencyHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
 
-  constructor(private readonly store: GoldenMetrics) {}
+  constructor(private readonly store: ProxyMetrics) {}
 
   get(): Promise<{
     name: string;
@@ -200,7 +200,7 @@ function labelKey(labels: BaseLabels): string {
 }
 
 /** Every RouteStats of this proxy, and the prom-client registry `/metrics` renders. */
-export class GoldenMetrics {
+export class ProxyMetrics {
   readonly registry = new Registry();
   private readonly stats = new Map<string, RouteStats>();
 
