@@ -6,7 +6,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { CollectorHealthSchema } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { installRoleCheck } from './auth/require-role.js';
@@ -27,9 +27,9 @@ import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
 import { ScrapeAllowList } from './scrape/scrape-allow.js';
-import { ScrapeService } from './scraping/scrape-service.js';
-import { RollupStore } from './storage/rollup-store.js';
-import { rollupTiers } from './storage/rollup-tiers.js';
+import { ScrapeService } from './scrape/scrape-service.js';
+import { RollupStore } from './rollup/rollup-store.js';
+import { rollupTiers } from './rollup/rollup-tiers.js';
 
 export interface AppDependencies {
   config: CollectorConfig;
@@ -111,12 +111,11 @@ export async function buildApp({
     }),
   );
   const scraping = new ScrapeService({
-    database,
     rollups,
+    registry,
     intervalMs: config.scrapeIntervalMs,
     limits: { maxBodyBytes: config.scrapeBodyLimitBytes, maxSeries: config.scrapeSeriesLimit },
     allow: new ScrapeAllowList(config.scrapeAllow),
-    targets: () => registry.scrapeTargets(),
     onRound: (round) =>
       changeHub.publish('scrape', {
         at: new Date(round.startedAtMs).toISOString(),
@@ -163,15 +162,7 @@ export async function buildApp({
       schema: {
         summary: 'Liveness and database reachability',
         response: {
-          200: z.object({
-            status: z.literal('ok'),
-            database: z.enum(['sqlite', 'postgresql']),
-            scrapeIntervalSeconds: z.number(),
-            /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
-            scraping: z.boolean(),
-            /** Series this collector dropped since it started, for speaking for another service. */
-            droppedSeries: z.number().int().min(0),
-          }),
+          200: CollectorHealthSchema,
         },
       },
     },

@@ -5,6 +5,10 @@ export const CollectorHealthSchema = z.object({
   status: z.literal('ok'),
   database: z.enum(['sqlite', 'postgresql']),
   scrapeIntervalSeconds: z.number(),
+  /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
+  scraping: z.boolean(),
+  /** Series this collector dropped since it started, for speaking for another service than their instance's. */
+  droppedSeries: z.number().int().min(0),
 });
 
 export type CollectorHealth = z.infer<typeof CollectorHealthSchema>;

@@ -1,20 +1,24 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { API_ERRORS, type ApiErrorKind } from '@trellis/contracts';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, type ErrorBody } from './api-error.js';
+import { ApiError, errorBody as body } from './api-error.js';
 
-/** Fastify's own client errors, under codes in the API's style, with the part they are about. */
-const FASTIFY_CODES: Record<string, { code: string; path: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body-too-large', path: 'body' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported-media-type', path: 'headers.content-type' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid-json', path: 'body' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid-json', path: 'body' },
+/** Fastify's own client errors, under entries of the catalogue, with the part they are about. */
+const FASTIFY_CODES: Record<string, { kind: ApiErrorKind; path: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { kind: API_ERRORS.bodyTooLarge, path: 'body' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    kind: API_ERRORS.unsupportedMediaType,
+    path: 'headers.content-type',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { kind: API_ERRORS.invalidJson, path: 'body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { kind: API_ERRORS.invalidJson, path: 'body' },
 };
 
 /** The one place errors become responses; a failure the API did not foresee is a 500 that keeps its cause in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply.status(error.status).send(body(error.code, error.message, error.details));
+      return reply.status(error.status).send(error.body());
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.flatMap((issue) => {
@@ -31,10 +35,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
       const first = details[0];
       return reply
-        .status(400)
+        .status(API_ERRORS.invalidRequest.status)
         .send(
           body(
-            'invalid-request',
+            API_ERRORS.invalidRequest.code,
             first ? `${first.path}: ${first.message}` : 'invalid request',
             details,
           ),
@@ -43,28 +47,26 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       const known = FASTIFY_CODES[error.code];
       if (known === undefined) {
-        return reply
-          .status(error.statusCode)
-          .send(body(error.code ?? 'bad-request', error.message));
+        return reply.status(error.statusCode).send(body(API_ERRORS.badRequest.code, error.message));
       }
       return reply
         .status(error.statusCode)
         .send(
-          body(known.code, `${known.path}: ${error.message}`, [
+          body(known.kind.code, `${known.path}: ${error.message}`, [
             { path: known.path, message: error.message },
           ]),
         );
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(body('internal', 'internal error'));
+    return reply
+      .status(API_ERRORS.internal.status)
+      .send(body(API_ERRORS.internal.code, 'internal error'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body('not-found', `no route ${request.method} ${request.url}`)),
+    reply
+      .status(API_ERRORS.notFound.status)
+      .send(body(API_ERRORS.notFound.code, `no route ${request.method} ${request.url}`)),
   );
-}
-
-function body(code: string, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 /**
@@ -77,10 +79,11 @@ export function answerFrameworkError(
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const status = error.statusCode ?? 400;
-  const [code, message] =
-    status === 414
-      ? ['url-too-long', 'a path segment is longer than any name the API takes']
-      : ['invalid-request', 'the URL does not decode as UTF-8'];
-  void reply.status(status).send(body(code, `url: ${message}`, [{ path: 'url', message }]));
+  const [kind, message] =
+    error.statusCode === API_ERRORS.urlTooLong.status
+      ? [API_ERRORS.urlTooLong, 'a path segment is longer than any name the API takes']
+      : [API_ERRORS.invalidRequest, 'the URL does not decode as UTF-8'];
+  void reply
+    .status(kind.status)
+    .send(body(kind.code, `url: ${message}`, [{ path: 'url', message }]));
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ApiErrorBodySchema } from '@trellis/contracts';
+import { API_ERRORS, ApiErrorBodySchema } from '@trellis/contracts';
 import { ApiError } from './api-error.js';
 
 /** The answer of a stream route to a token that holds too many streams already. */
@@ -42,8 +42,7 @@ export class SseStreams {
     const held = this.perToken.get(tokenId) ?? 0;
     if (held >= this.options.maxPerToken) {
       throw new ApiError(
-        429,
-        'too-many-streams',
+        API_ERRORS.tooManyStreams,
         `this token already holds ${held} open streams, the most one token may (--max-streams-per-token)`,
       );
     }

@@ -1,4 +1,5 @@
 import {
+  API_ERRORS,
   AppliedPolicySchema,
   type AppliedPolicy,
   type ProxyChange,
@@ -162,6 +163,30 @@ export class ProxyRegistry {
     });
   }
 
+  /** Records each scraped instance's last scrape, in one transaction; gone instances are skipped. */
+  async recordScrapes(
+    scrapes: ReadonlyArray<{
+      instanceId: string;
+      scrapedAtMs: number;
+      durationMs: number;
+      error: string | null;
+    }>,
+  ): Promise<void> {
+    const { prisma } = this.database;
+    await prisma.$transaction(
+      scrapes.map((scrape) =>
+        prisma.proxy.updateMany({
+          where: { instanceId: scrape.instanceId },
+          data: {
+            lastScrapeAt: new Date(scrape.scrapedAtMs),
+            lastScrapeDurationMs: Math.round(scrape.durationMs),
+            lastScrapeError: scrape.error,
+          },
+        }),
+      ),
+    );
+  }
+
   /** Live and stale instances per service. */
   async instanceCounts(): Promise<Map<string, { live: number; stale: number }>> {
     const rows = await this.database.prisma.proxy.findMany({
@@ -254,7 +279,7 @@ function addressTaken(
     : 'adminAddress';
   const path = `body.${field}`;
   const message = `${heartbeat[field]} belongs to live instance "${owner.instanceId}"; it is free again once that instance is stale`;
-  return new ApiError(409, 'address-in-use', `${path}: ${message}`, [{ path, message }]);
+  return new ApiError(API_ERRORS.addressInUse, `${path}: ${message}`, [{ path, message }]);
 }
 
 /** The stored map was validated on the way in; anything unreadable counts as nothing applied. */

@@ -8,7 +8,7 @@ import { timeBucketStart } from '../rollup/time-bucket.js';
 import { SeriesLimitError, TargetDeltaTracker } from './counter-deltas.js';
 import { PrometheusTextParseError } from './prometheus-text-parser.js';
 import { DEFAULT_SCRAPE_ALLOW, ScrapeAllowList, ScrapeNotAllowedError } from './scrape-allow.js';
-import type { DeltaSink, SeriesIdentity } from './series-identity.js';
+import type { DeltaSink, SeriesIdentity } from '../rollup/series-sink.js';
 
 /** A proxy to scrape. */
 export interface ScrapeTarget {
