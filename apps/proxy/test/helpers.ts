@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -155,4 +157,20 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+const PROMTOOL = '/usr/bin/promtool';
+
+/** promtool's lint messages about an exposition; empty when it is clean. */
+export function promtoolCheck(text: string): string {
+  if (!existsSync(PROMTOOL)) {
+    throw new Error(
+      'promtool not found at /usr/bin/promtool: install the Debian package "prometheus"',
+    );
+  }
+  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return (
+    `${result.stdout}${result.stderr}`.trim() +
+    (result.status === 0 ? '' : ` (exit ${result.status})`)
+  );
 }
