@@ -9,7 +9,7 @@ import { PeakEwmaBalancer, type Endpoint, type EndpointRegistry } from './balanc
 import type { Call } from './call.js';
 import { grpcFailureMask } from './classify.js';
 import { forwarder } from './forwarder.js';
-import type { GoldenMetrics, RouteStats } from './golden-metrics.js';
+import type { ProxyMetrics, RouteStats } from './proxy-metrics.js';
 import { stack, type Layer } from './handler.js';
 import { attemptMetricsLayer, metricsLayer } from './layers/metrics-layer.js';
 import { rescueLayer, type ErrorLog } from './layers/rescue-layer.js';
@@ -22,7 +22,7 @@ import { RouteTable } from './route-table.js';
 export interface StackContext {
   /** This proxy's own service. */
   self: string;
-  metrics: GoldenMetrics;
+  metrics: ProxyMetrics;
   endpoints: EndpointRegistry;
   log: ErrorLog;
   /** An upstream exchange or tunnel with no byte moving either way for this long is cut. */

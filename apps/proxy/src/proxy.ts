@@ -19,7 +19,7 @@ import { DestinationRegistry } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
 import { EgressRules, type EgressMode } from './egress/egress-rules.js';
 import { ExternalDestinations } from './egress/external-destinations.js';
-import { GoldenMetrics } from './golden-metrics.js';
+import { ProxyMetrics } from './proxy-metrics.js';
 import { InboundRoutes, inboundListener } from './inbound.js';
 import { listen } from './listen.js';
 import { outboundListener } from './outbound.js';
@@ -99,7 +99,7 @@ function closeAdminServer(server: Server): Promise<void> {
  * any time (static file, direct calls, or the control plane) without dropping requests.
  */
 export class TrellisProxy {
-  readonly metrics = new GoldenMetrics();
+  readonly metrics = new ProxyMetrics();
   private readonly log: (line: string) => void;
   private readonly endpoints: EndpointRegistry;
   private readonly context: StackContext;

@@ -6,7 +6,7 @@ import { ClientProtocol, detectProtocol } from './first-bytes.js';
 import { Http2Connections } from './http2-connections.js';
 import {
   ClientConnection,
-  type ConnectionOwner,
+  type AcceptingServer,
   type RequestHandlers,
 } from './client-connection.js';
 
@@ -26,7 +26,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * connections (head timeout, keep-alive idle timeout, linger after close) instead of a timer
  * per request.
  */
-export class ProxyServer implements ConnectionOwner {
+export class ProxyServer implements AcceptingServer {
   private readonly server: Server;
   private readonly connections = new Set<ClientConnection>();
   private readonly http2: Http2Connections;

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { HEADER, PROXY_ERRORS } from '@trellis/contracts';
 import { splitHostPort } from '../authority.js';
-import type { TunnelStats } from '../golden-metrics.js';
+import type { TunnelStats } from '../proxy-metrics.js';
 import { EgressRefusedError, type EgressRules } from './egress-rules.js';
 
 const AUTHORITY_FORM = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/;

@@ -13,10 +13,10 @@ import { grpcFailureMask, Outcome } from '../classify.js';
 import type { StackContext } from '../destination.js';
 import { EgressDeniedError } from '../errors.js';
 import { forwarder } from '../forwarder.js';
-import type { RouteStats } from '../golden-metrics.js';
+import type { RouteStats } from '../proxy-metrics.js';
 import { stack, type Handler } from '../handler.js';
 import { attemptMetricsLayer, metricsLayer } from '../layers/metrics-layer.js';
-import { rescueLayer, type Edge } from '../layers/rescue-layer.js';
+import { rescueLayer, type ServeCall } from '../layers/rescue-layer.js';
 import { timeoutLayer } from '../layers/timeout-layer.js';
 import { tunnelConnect } from './connect-tunnel.js';
 import type { EgressMode, EgressRules } from './egress-rules.js';
@@ -34,7 +34,7 @@ export function withDefaultPort(authority: string, port: number): string {
 /** One external host: its endpoint (resolved with the egress rules) and its stack. */
 class ExternalDestination {
   readonly endpoint: Endpoint;
-  readonly serve: Edge;
+  readonly serve: ServeCall;
 
   constructor(authority: string, stats: RouteStats, context: StackContext, rules: EgressRules) {
     const { port } = splitHostPort(authority);

@@ -1,11 +1,13 @@
 import {
   BASE_LABELS,
+  CLASSIFICATIONS,
   EXTERNAL_DESTINATION,
   GRPC_STATUS_NAMES,
   LATENCY_BUCKETS_SECONDS,
   METRIC,
   PROXY_ERRORS,
   RETRY_RESULTS,
+  type Classification,
   type Direction,
   type ProxyErrorCode,
   type RetryResult,
@@ -18,15 +20,19 @@ type BaseLabel = (typeof BASE_LABELS)[number];
 /** The labels of one series set; `dst_host` only on traffic that leaves the mesh. */
 export type BaseLabels = Readonly<Record<BaseLabel, string> & { dst_host?: string }>;
 
+/** Index 0 is "no error"; then the catalogue's codes. */
 const ERROR_CODES: readonly (ProxyErrorCode | undefined)[] = [
   undefined,
   ...Object.values(PROXY_ERRORS).map((error) => error.code),
 ];
 const ERROR_SLOTS = ERROR_CODES.length;
-const ERROR_INDEX = Object.fromEntries(ERROR_CODES.map((code, i) => [code, i])) as Record<
-  ProxyErrorCode,
-  number
->;
+const ERROR_INDEX = new Map<ProxyErrorCode | undefined, number>(
+  ERROR_CODES.map((code, index) => [code, index]),
+);
+const CLASSIFICATION_INDEX = new Map<Classification, number>(
+  CLASSIFICATIONS.map((classification, index) => [classification, index]),
+);
+const GRPC_SLOTS = GRPC_STATUS_NAMES.length + 1;
 const RETRY_RESULT_INDEX = Object.fromEntries(
   RETRY_RESULTS.map((result, i) => [result, i]),
 ) as Record<RetryResult, number>;
@@ -46,33 +52,41 @@ class LatencySeries {
   }
 }
 
-// Series keys pack status code, proxy error, gRPC status and classification into one number:
-// ((status × error slots + error index) × 18 + gRPC status + 1) × 2 + failure. Every part is
-// bounded (3-digit statuses, the proxy's error codes, 17 gRPC codes or none), and so is the
-// number of series.
-const GRPC_SLOTS = GRPC_STATUS_NAMES.length + 1;
-
+// Series keys pack the Outcome's parts into one number, so recording is a map look-up without
+// a string: ((status × error slots + error) × gRPC slots + gRPC status + 1) × classifications
+// + classification. Every part is bounded (3-digit statuses, the error catalogue, 17 gRPC
+// codes or none, two classifications), and so is the number of series.
 function outcomeKey(outcome: Outcome, withError: boolean): number {
-  const error = withError && outcome.error !== undefined ? ERROR_INDEX[outcome.error.code] : 0;
+  const error = withError ? ERROR_INDEX.get(outcome.error?.code)! : 0;
   const grpc = outcome.grpcStatus! + 1;
-  const failed = outcome.classification === 'failure' ? 1 : 0;
-  return ((outcome.status * ERROR_SLOTS + error) * GRPC_SLOTS + grpc) * 2 + failed;
+  return (
+    ((outcome.status * ERROR_SLOTS + error) * GRPC_SLOTS + grpc) * CLASSIFICATIONS.length +
+    CLASSIFICATION_INDEX.get(outcome.classification)!
+  );
+}
+
+/** One number per (status code, classification), for attempts. */
+function statusKey(outcome: Outcome): number {
+  return (
+    outcome.status * CLASSIFICATIONS.length + CLASSIFICATION_INDEX.get(outcome.classification)!
+  );
 }
 
 interface OutcomeLabels {
   status_code: number;
-  classification: string;
+  classification: Classification;
   grpc_status?: string;
   error?: string;
 }
 
 function labelsOfKey(key: number): OutcomeLabels {
-  const failed = key % 2;
-  const grpc = Math.floor(key / 2) % GRPC_SLOTS;
-  const statusAndError = Math.floor(key / 2 / GRPC_SLOTS);
+  const classification = CLASSIFICATIONS[key % CLASSIFICATIONS.length]!;
+  const rest = Math.floor(key / CLASSIFICATIONS.length);
+  const grpc = rest % GRPC_SLOTS;
+  const statusAndError = Math.floor(rest / GRPC_SLOTS);
   const labels: OutcomeLabels = {
     status_code: Math.floor(statusAndError / ERROR_SLOTS),
-    classification: failed === 1 ? 'failure' : 'success',
+    classification,
   };
   if (grpc > 0) labels.grpc_status = GRPC_STATUS_NAMES[grpc - 1]!;
   const error = ERROR_CODES[statusAndError % ERROR_SLOTS];
@@ -82,8 +96,9 @@ function labelsOfKey(key: number): OutcomeLabels {
 
 /**
  * The golden metrics of one (direction, src, dst, route): plain numbers bumped on the request
- * path, turned into Prometheus series only when scraped. Keyed by status code, so recording
- * a response is a couple of map look-ups and additions.
+ * path, turned into Prometheus series only when scraped. Keyed by the Outcome's status code and
+ * classification (decided once, in classify.ts), so recording a response is a couple of map
+ * look-ups and additions.
  */
 export class RouteStats {
   requests = 0;
@@ -121,7 +136,7 @@ export class RouteStats {
   /** Finding no endpoint is not an attempt: nothing was sent. */
   recordAttempt(outcome: Outcome): void {
     if (outcome.error instanceof NoEndpointsError) return;
-    const key = outcome.status * 2 + (outcome.classification === 'failure' ? 1 : 0);
+    const key = statusKey(outcome);
     this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
   }
 
@@ -140,8 +155,8 @@ export class RouteStats {
       counter.inc(
         {
           ...this.labels,
-          status_code: Math.floor(key / 2),
-          classification: key % 2 === 1 ? 'failure' : 'success',
+          status_code: Math.floor(key / CLASSIFICATIONS.length),
+          classification: CLASSIFICATIONS[key % CLASSIFICATIONS.length]!,
         },
         value,
       );
@@ -193,7 +208,7 @@ class RouteLatencyHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
 
-  constructor(private readonly store: GoldenMetrics) {}
+  constructor(private readonly store: ProxyMetrics) {}
 
   get(): Promise<{
     name: string;
@@ -227,7 +242,7 @@ export class TunnelStats {
 }
 
 /** Every RouteStats of this proxy, and the prom-client registry `/metrics` renders. */
-export class GoldenMetrics {
+export class ProxyMetrics {
   readonly registry = new Registry();
   private readonly stats = new Map<string, RouteStats>();
   private readonly tunnels = new Map<string, TunnelStats>();
@@ -346,9 +361,5 @@ export class GoldenMetrics {
 
   all(): RouteStats[] {
     return [...this.stats.values()];
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
   }
 }
