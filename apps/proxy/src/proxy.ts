@@ -17,7 +17,7 @@ import { ControlPlaneClient } from './control-plane-client.js';
 import type { StackContext } from './destination.js';
 import { DestinationRegistry } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
-import { GoldenMetrics } from './golden-metrics.js';
+import { ProxyMetrics } from './proxy-metrics.js';
 import { InboundRoutes, inboundListener } from './inbound.js';
 import { listen } from './listen.js';
 import { outboundListener } from './outbound.js';
@@ -95,7 +95,7 @@ function closeAdminServer(server: Server): Promise<void> {
  * any time (static file, direct calls, or the control plane) without dropping requests.
  */
 export class TrellisProxy {
-  readonly metrics = new GoldenMetrics();
+  readonly metrics = new ProxyMetrics();
   private readonly log: (line: string) => void;
   private readonly endpoints: EndpointRegistry;
   private readonly context: StackContext;
