@@ -64,8 +64,7 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
     }
     if (principal.role === 'proxy' && principal.service === null) {
       throw new ApiError(
-        403,
-        'proxy-token-unbound',
+        API_ERRORS.proxyTokenUnbound,
         `proxy token "${principal.name}" is bound to no service; create a bound one with: ${BOUND_PROXY_TOKEN_COMMAND}`,
       );
     }
@@ -92,8 +91,7 @@ export function principalOf(request: FastifyRequest): Principal {
 export function requireServiceBinding(principal: Principal, service: string): void {
   if (principal.service === null || principal.service === service) return;
   throw new ApiError(
-    403,
-    'service-not-bound',
+    API_ERRORS.serviceNotBound,
     `token "${principal.name}" is bound to service "${principal.service}" and cannot act for "${service}"`,
   );
 }

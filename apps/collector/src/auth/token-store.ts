@@ -47,8 +47,7 @@ export async function createToken(
 ): Promise<CreatedToken> {
   if ((role === 'proxy') !== (service !== null)) {
     throw new ApiError(
-      400,
-      'invalid-request',
+      API_ERRORS.invalidRequest,
       role === 'proxy' ? 'a proxy token needs a service' : `a ${role} token takes no service`,
     );
   }

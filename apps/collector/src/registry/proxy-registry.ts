@@ -1,4 +1,5 @@
 import {
+  API_ERRORS,
   AppliedPolicySchema,
   type AppliedPolicy,
   type ProxyChange,
@@ -98,8 +99,7 @@ export class ProxyRegistry {
     }, TRANSACTION);
     if (!outcome) {
       throw new ApiError(
-        409,
-        'instance-owned',
+        API_ERRORS.instanceOwned,
         `instance "${heartbeat.instanceId}" is registered by another token; a proxy registers under its own instance id`,
       );
     }
