@@ -41,8 +41,16 @@ export class ProxyRegistry {
    * the sweeper's update finds a fresh heartbeat and leaves the row alone, or this one finds
    * the row stale and takes the path below, which counts the return; discovery never ends up
    * live in the table but stale in the last revision a watcher got.
+   *
+   * An instance id belongs to the token that first registered it (`ownerTokenId`): another
+   * token reusing it gets 409 and changes nothing, so a credential cannot take over another's
+   * traffic by re-registering an id it read from discovery.
    */
-  async heartbeat(heartbeat: ProxyHeartbeat, now = new Date()): Promise<void> {
+  async heartbeat(
+    heartbeat: ProxyHeartbeat,
+    ownerTokenId: string,
+    now = new Date(),
+  ): Promise<void> {
     const fields = {
       service: heartbeat.service,
       inboundAddress: heartbeat.inboundAddress,
@@ -59,14 +67,16 @@ export class ProxyRegistry {
         service: heartbeat.service,
         inboundAddress: heartbeat.inboundAddress,
         adminAddress: heartbeat.adminAddress,
+        // Rows registered before instances had owners go to the first token that heartbeats.
+        OR: [{ ownerTokenId }, { ownerTokenId: null }],
       },
-      data: fields,
+      data: { ...fields, ownerTokenId },
     });
     if (count === 1) return;
 
+    // Returns rather than throws on a refusal: a rollback on SQLite would also undo other
+    // requests' statements that ran on the shared connection meanwhile.
     const outcome = await this.database.prisma.$transaction(async (tx) => {
-      // Returns rather than throws on a conflict: a rollback on SQLite would also undo other
-      // requests' statements that ran on the shared connection meanwhile.
       const owner = await tx.proxy.findFirst({
         where: {
           staleSince: null,
@@ -77,10 +87,13 @@ export class ProxyRegistry {
       });
       if (owner) return { taken: owner };
       const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
+      if (previous && previous.ownerTokenId !== null && previous.ownerTokenId !== ownerTokenId) {
+        return undefined;
+      }
       await tx.proxy.upsert({
         where: { instanceId: heartbeat.instanceId },
-        create: { instanceId: heartbeat.instanceId, registeredAt: now, ...fields },
-        update: fields,
+        create: { instanceId: heartbeat.instanceId, registeredAt: now, ownerTokenId, ...fields },
+        update: { ...fields, ownerTokenId },
       });
       const change: ProxyChange | undefined = !previous
         ? 'join'
@@ -94,6 +107,12 @@ export class ProxyRegistry {
       for (const service of changedServices) await bumpConfigRevision(tx, service, now);
       return { change, changedServices };
     }, TRANSACTION);
+    if (!outcome) {
+      throw new ApiError(
+        API_ERRORS.instanceOwned,
+        `instance "${heartbeat.instanceId}" is registered by another token; a proxy registers under its own instance id`,
+      );
+    }
     if (outcome.taken) throw addressTaken(heartbeat, outcome.taken);
     const { change, changedServices } = outcome;
     for (const service of changedServices) this.hub.configChanged(service);

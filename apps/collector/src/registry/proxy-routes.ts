@@ -4,6 +4,7 @@ import {
   ProxyHeartbeatSchema,
   ProxyListSchema,
 } from '@trellis/contracts';
+import { principalOf, requireServiceBinding } from '../auth/require-role.js';
 import type { ApiServer } from '../http/api-server.js';
 import type { ProxyRegistry } from './proxy-registry.js';
 
@@ -18,18 +19,20 @@ export function registerProxyRoutes(app: ApiServer, registry: ProxyRegistry): vo
         tags: ['proxies'],
         summary: 'Register a proxy instance or record its heartbeat',
         description:
-          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again. An inbound or admin address belongs to one live instance.',
+          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again. A proxy token registers only the service it is bound to (403 service-not-bound), an instance id belongs to the token that first registered it (409 instance-owned), and an inbound or admin address to one live instance (409 address-in-use).',
         body: ProxyHeartbeatSchema,
         response: {
           200: ProxyHeartbeatResponseSchema,
           409: ApiErrorBodySchema.describe(
-            'address-in-use: another live instance has the inbound or admin address',
+            'instance-owned: the instance id belongs to another token; address-in-use: another live instance has the inbound or admin address',
           ),
         },
       },
     },
     async (request) => {
-      await registry.heartbeat(request.body);
+      const principal = principalOf(request);
+      requireServiceBinding(principal, request.body.service);
+      await registry.heartbeat(request.body, principal.id);
       return { heartbeatIntervalSeconds };
     },
   );
