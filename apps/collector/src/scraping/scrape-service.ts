@@ -1,4 +1,5 @@
 import type { Database } from '@trellis/db';
+import { CounterCheckpointStore } from '../scrape/counter-checkpoints.js';
 import { ScrapeLoop, type ScrapeRound, type ScrapeTarget } from '../scrape/scrape-loop.js';
 import type { RollupStore } from '../storage/rollup-store.js';
 
@@ -17,13 +18,19 @@ export interface ScrapeServiceOptions {
 /** How often rows past their tier's retention are dropped. */
 const PRUNE_EVERY_MS = 60_000;
 
+/** How long a round's transaction may wait for the database and then run. */
+const STORE_MAX_WAIT_MS = 10_000;
+const STORE_TIMEOUT_MS = 30_000;
+
 /**
- * Scrapes every live proxy each interval and stores the round: rollups in every tier and each
- * proxy's scrape status in the registry. A round is stored in one transaction, so a restart
- * loses at most the round in flight.
+ * Scrapes every live proxy each interval and stores the round: rollups in every tier, each
+ * proxy's counter checkpoint and its scrape status in the registry, all in one transaction.
+ * Whoever scrapes a proxy next — this collector after a crash, or another one after a
+ * takeover — counts from that checkpoint, so nothing the proxy served is lost or counted twice.
  */
 export class ScrapeService {
   private loop: ScrapeLoop;
+  private readonly checkpoints: CounterCheckpointStore;
   /** Once `loop` has run, its counters' last values are from the past. */
   private loopState: 'fresh' | 'running' | 'stopped' = 'fresh';
   private loopStopped: Promise<void> = Promise.resolve();
@@ -32,6 +39,7 @@ export class ScrapeService {
 
   constructor(private readonly options: ScrapeServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.checkpoints = new CounterCheckpointStore(options.database);
     this.loop = this.createLoop();
   }
 
@@ -42,8 +50,8 @@ export class ScrapeService {
 
   /**
    * Scrapes now and every interval until `stop`. After a stop it starts over with a fresh loop:
-   * another collector may have scraped meanwhile and counted the increases since our last
-   * round, so the first round of the new loop is a baseline for every target.
+   * another collector may have scraped meanwhile, so the new loop reads every target's
+   * checkpoint again.
    */
   start(): void {
     if (this.loopState === 'running') return;
@@ -70,16 +78,15 @@ export class ScrapeService {
   }
 
   /** One round now, stored like any other; only while the loop is not running. */
-  async scrapeOnce(): Promise<ScrapeRound> {
-    const round = await this.loop.scrapeOnce();
-    await this.store(round);
-    return round;
+  scrapeOnce(): Promise<ScrapeRound> {
+    return this.loop.scrapeOnce();
   }
 
   private createLoop(): ScrapeLoop {
     return new ScrapeLoop({
       targets: this.options.targets,
       sink: (round) => this.store(round),
+      checkpoints: this.checkpoints,
       intervalMs: this.options.intervalMs,
       timeoutMs: Math.min(this.options.intervalMs, 10_000),
       onError: this.options.onError,
@@ -88,19 +95,26 @@ export class ScrapeService {
   }
 
   private async store(round: ScrapeRound): Promise<void> {
-    await this.options.rollups.write(round.rows);
     const { prisma } = this.options.database;
+    const rollupStatements = this.options.rollups.writeStatements(round.rows);
     await prisma.$transaction(
-      round.targets.map((target) =>
-        prisma.proxy.updateMany({
-          where: { instanceId: target.instanceId },
-          data: {
-            lastScrapeAt: new Date(target.scrapedAtMs),
-            lastScrapeDurationMs: Math.round(target.durationMs),
-            lastScrapeError: target.error,
-          },
-        }),
-      ),
+      async (tx) => {
+        // Checkpoints first: one overtaken by another collector abandons the round before
+        // anything else is written.
+        await this.checkpoints.write(tx, round.checkpoints);
+        for (const statement of rollupStatements) await tx.$executeRaw(statement);
+        for (const target of round.targets) {
+          await tx.proxy.updateMany({
+            where: { instanceId: target.instanceId },
+            data: {
+              lastScrapeAt: new Date(target.scrapedAtMs),
+              lastScrapeDurationMs: Math.round(target.durationMs),
+              lastScrapeError: target.error,
+            },
+          });
+        }
+      },
+      { maxWait: STORE_MAX_WAIT_MS, timeout: STORE_TIMEOUT_MS },
     );
     this.options.onRound?.(round);
   }

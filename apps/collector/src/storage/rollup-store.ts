@@ -53,7 +53,16 @@ export class RollupStore {
 
   /** Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one transaction. */
   async write(rows: readonly RollupRow[]): Promise<void> {
-    if (rows.length === 0) return;
+    const statements = this.writeStatements(rows);
+    if (statements.length === 0) return;
+    await this.database.prisma.$transaction(
+      statements.map((statement) => this.database.prisma.$executeRaw(statement)),
+    );
+  }
+
+  /** The statements `write` runs, for a caller that stores the rows in a wider transaction. */
+  writeStatements(rows: readonly RollupRow[]): Prisma.Sql[] {
+    if (rows.length === 0) return [];
     const withEdges = [...rows, ...edgeRows(rows)];
     const statements: Prisma.Sql[] = [];
     for (const tier of this.tiers) {
@@ -62,9 +71,7 @@ export class RollupStore {
         statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
       }
     }
-    await this.database.prisma.$transaction(
-      statements.map((statement) => this.database.prisma.$executeRaw(statement)),
-    );
+    return statements;
   }
 
   /** Drops rows older than their tier keeps; returns how many. */
