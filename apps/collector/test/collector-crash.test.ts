@@ -96,7 +96,10 @@ describe.each(testProviders())('a collector on %s killed under traffic', (provid
       app: `127.0.0.1:${(catalogApp.address() as AddressInfo).port}`,
     });
     const web: TrellisProxy = createProxy({ ...common, service: 'web', inbound: '127.0.0.1:0' });
-    cleanups.push(() => catalog.close(), () => web.close());
+    cleanups.push(
+      () => catalog.close(),
+      () => web.close(),
+    );
     await catalog.start();
     const { outbound } = await web.start();
 

@@ -4,10 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '@trellis/db';
 import { createTestDatabase, testProviders, type TestDatabase } from '@trellis/db/testing';
 import { createProxy, type TrellisProxy } from '@trellis/proxy';
+import { ChangeHub } from '../src/discovery/change-hub.js';
 import { MeshQueries } from '../src/query/mesh-queries.js';
-import { ScrapeService } from '../src/scraping/scrape-service.js';
-import { RollupStore } from '../src/storage/rollup-store.js';
-import { rollupTiers } from '../src/storage/rollup-tiers.js';
+import { ProxyRegistry } from '../src/registry/proxy-registry.js';
+import { CounterCheckpointStore } from '../src/scrape/counter-checkpoints.js';
+import { ScrapeService } from '../src/scrape/scrape-service.js';
+import { RollupStore } from '../src/rollup/rollup-store.js';
+import { rollupTiers } from '../src/rollup/rollup-tiers.js';
 import { PrometheusOracle } from './support/prometheus-oracle.js';
 
 /**
@@ -74,6 +77,7 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
   let webAddresses: { inbound: string; outbound: string; admin: string };
   let catalog: Awaited<ReturnType<typeof catalogProxy>>;
   let scraping: ScrapeService;
+  let registry: ProxyRegistry;
   let queries: MeshQueries;
 
   beforeAll(async () => {
@@ -101,15 +105,25 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
         coarseRetentionSeconds: 7 * 86_400,
       }),
     );
-    const targets = [
-      { instanceId: 'web-1', adminAddress: webAddresses.admin },
-      { instanceId: 'catalog-1', adminAddress: catalog.addresses.admin },
-    ];
+    registry = new ProxyRegistry(database, new ChangeHub(), 2000, 86_400);
+    for (const [service, instanceId, addresses] of [
+      ['web', 'web-1', webAddresses],
+      ['catalog', 'catalog-1', catalog.addresses],
+    ] as const) {
+      await registry.heartbeat({
+        service,
+        instanceId,
+        inboundAddress: addresses.inbound,
+        adminAddress: addresses.admin,
+        proxyVersion: 'test',
+        applied: {},
+      });
+    }
     scraping = new ScrapeService({
-      database,
       rollups,
+      checkpoints: new CounterCheckpointStore(database),
+      registry,
       intervalMs: SCRAPE_SECONDS * 1000,
-      targets: async () => targets,
     });
     queries = new MeshQueries({
       rollups,
@@ -138,6 +152,14 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       await scraping.scrapeOnce();
       await sendTraffic(webAddresses.outbound, 40, 10);
       await scraping.scrapeOnce();
+      const scrapes = (await registry.list()).map((proxy) => [
+        proxy.instanceId,
+        proxy.lastScrape?.error,
+      ]);
+      expect(scrapes).toEqual([
+        ['catalog-1', null],
+        ['web-1', null],
+      ]);
 
       const topology = await queries.topology(lastMinute());
       expect(topology.edges).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { HostPortSchema, ServiceNameSchema } from '@trellis/contracts';
 import { z } from 'zod';
 
-/** Every flag, with its default; each is also read from `TRELLIS_<FLAG>` (DESIGN §2). */
+/** Every flag, with its default; each is also read from `TRELLIS_<FLAG>` (docs/architecture.md §7). */
 const FLAGS = {
   service: undefined,
   inbound: '127.0.0.1:4143',

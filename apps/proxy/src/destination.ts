@@ -8,7 +8,7 @@ import {
 import { PeakEwmaBalancer, type EndpointRegistry } from './balancer.js';
 import type { Call } from './call.js';
 import { forwarder } from './forwarder.js';
-import type { GoldenMetrics, RouteStats } from './golden-metrics.js';
+import type { ProxyMetrics, RouteStats } from './proxy-metrics.js';
 import { stack, type Layer } from './handler.js';
 import { attemptMetricsLayer, metricsLayer } from './layers/metrics-layer.js';
 import { rescueLayer, type ErrorLog } from './layers/rescue-layer.js';
@@ -21,7 +21,7 @@ import { RouteTable } from './route-table.js';
 export interface StackContext {
   /** This proxy's own service. */
   self: string;
-  metrics: GoldenMetrics;
+  metrics: ProxyMetrics;
   endpoints: EndpointRegistry;
   log: ErrorLog;
 }

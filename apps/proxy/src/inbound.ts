@@ -7,7 +7,7 @@ import type { ClientRequest } from './downstream/client-request.js';
 import type { ClientResponse } from './downstream/client-response.js';
 import type { StackContext } from './destination.js';
 import { forwarder } from './forwarder.js';
-import type { RouteStats } from './golden-metrics.js';
+import type { RouteStats } from './proxy-metrics.js';
 import { stack } from './handler.js';
 import { prepareRequestHead } from './hop-by-hop.js';
 import { metricsLayer } from './layers/metrics-layer.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCliOptions } from '../src/config.js';
 
 describe('command line and environment', () => {
-  it('applies the DESIGN defaults', () => {
+  it('applies the documented defaults', () => {
     expect(loadCliOptions(['--service', 'web'], {})).toEqual({
       service: 'web',
       inbound: '127.0.0.1:4143',

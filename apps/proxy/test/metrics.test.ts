@@ -69,7 +69,8 @@ describe('golden metrics', () => {
         },
       },
     });
-    // Mixed traffic: 7 successes, 3 upstream failures, 2 no-endpoints, 1 timeout, 4 direct calls.
+    // Mixed traffic: 7 successes, 3 upstream failures, 2 no-endpoints (billing is in no config,
+    // so it counts as unknown), 1 timeout, 4 direct calls.
     for (let i = 0; i < 7; i++)
       await send(web.addresses.outbound, `/items/${i}`, { headers: { host: 'catalog' } });
     for (let i = 0; i < 3; i++)
@@ -125,7 +126,7 @@ describe('golden metrics', () => {
     ).toBe(1);
     expect(
       metric(text, 'response_total', {
-        dst_service: 'billing',
+        dst_service: 'unknown',
         status_code: '503',
         classification: 'failure',
         error: 'no-endpoints',
@@ -157,7 +158,8 @@ describe('golden metrics', () => {
     );
     expect(metric(text, 'attempt_total', { ...out, route: 'slow', status_code: '504' })).toBe(1);
     // Finding no endpoint sends nothing, so it is not an attempt.
-    expect(metric(text, 'attempt_total', { dst_service: 'billing' })).toBe(0);
+    expect(metric(text, 'attempt_total', { dst_service: 'unknown' })).toBe(0);
+    expect(text).not.toContain('dst_service="billing"');
     expect(metric(text, 'request_total', { direction: 'inbound' })).toBe(0);
   });
 

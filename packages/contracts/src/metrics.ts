@@ -1,6 +1,6 @@
 /**
  * Metric names, labels and latency buckets every proxy exports and the collector scrapes
- * (DESIGN §2). The names follow linkerd2-proxy so existing Prometheus know-how carries over.
+ * (docs/architecture.md §3). The names follow linkerd2-proxy so existing Prometheus know-how carries over.
  */
 
 export const METRIC = {

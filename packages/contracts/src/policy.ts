@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The retry/timeout policy of one destination service (DESIGN §3). The collector validates
+ * The retry/timeout policy of one destination service (docs/architecture.md §4). The collector validates
  * writes with it, the proxy validates what it is pushed, the dashboard validates the editor form.
  */
 

@@ -17,7 +17,7 @@ describe('policy schema', () => {
     });
   });
 
-  it('accepts the DESIGN example', () => {
+  it('accepts the example of docs/architecture.md §4', () => {
     const policy = PolicySchema.parse({
       service: 'catalog',
       version: 7,

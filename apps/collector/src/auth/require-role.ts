@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiErrorBodySchema } from '@trellis/contracts';
+import { API_ERRORS, ApiErrorBodySchema } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
 import { ApiError } from '../http/api-error.js';
 import { isAllowed, type Access } from './access.js';
@@ -53,8 +53,7 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
     if (!principal) {
       reply.header('www-authenticate', 'Bearer');
       throw new ApiError(
-        401,
-        'unauthenticated',
+        API_ERRORS.unauthenticated,
         token === undefined
           ? 'this needs a bearer token (Authorization: Bearer …)'
           : 'the token is unknown or revoked',
@@ -62,8 +61,7 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
     }
     if (!isAllowed(access, principal.role)) {
       throw new ApiError(
-        403,
-        'forbidden',
+        API_ERRORS.forbidden,
         `this needs ${describe(access)}; token "${principal.name}" has role ${principal.role}`,
       );
     }

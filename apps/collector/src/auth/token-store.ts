@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Role } from '@trellis/contracts';
+import { API_ERRORS, type Role } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
 import { ApiError } from '../http/api-error.js';
 
@@ -54,7 +54,7 @@ export async function createToken(
     return true;
   });
   if (!created) {
-    throw new ApiError(409, 'token-name-taken', `an active token is already named "${name}"`);
+    throw new ApiError(API_ERRORS.tokenNameTaken, `an active token is already named "${name}"`);
   }
   return { id, name, role, token };
 }
@@ -77,7 +77,8 @@ export async function revokeToken(database: Database, name: string): Promise<voi
     where: { name, revokedAt: null },
     data: { revokedAt: new Date() },
   });
-  if (count === 0) throw new ApiError(404, 'token-not-found', `no active token is named "${name}"`);
+  if (count === 0)
+    throw new ApiError(API_ERRORS.tokenNotFound, `no active token is named "${name}"`);
 }
 
 export async function countTokens(database: Database): Promise<number> {

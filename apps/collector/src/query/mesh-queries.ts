@@ -12,7 +12,7 @@ import type {
 } from '@trellis/contracts';
 import { goldenMetrics } from '../rollup/golden-metrics.js';
 import type { RollupRow } from '../rollup/rollup-row.js';
-import { ALL_ROUTES, type RollupStore } from '../storage/rollup-store.js';
+import { ALL_ROUTES, type RollupStore } from '../rollup/rollup-store.js';
 import { chooseStep, type TimeWindow } from './time-window.js';
 
 export interface InstanceCount {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  API_ERRORS,
   HistogramSchema,
   RouteListSchema,
   SeriesSchema,
@@ -71,8 +72,7 @@ export function registerMetricsRoutes(
       );
       if (detail === undefined) {
         throw new ApiError(
-          404,
-          'unknown-service',
+          API_ERRORS.unknownService,
           `no service "${request.params.service}" is known`,
         );
       }

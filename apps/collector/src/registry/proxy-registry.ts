@@ -147,6 +147,30 @@ export class ProxyRegistry {
     });
   }
 
+  /** Records each scraped instance's last scrape, in one transaction; gone instances are skipped. */
+  async recordScrapes(
+    scrapes: ReadonlyArray<{
+      instanceId: string;
+      scrapedAtMs: number;
+      durationMs: number;
+      error: string | null;
+    }>,
+  ): Promise<void> {
+    const { prisma } = this.database;
+    await prisma.$transaction(
+      scrapes.map((scrape) =>
+        prisma.proxy.updateMany({
+          where: { instanceId: scrape.instanceId },
+          data: {
+            lastScrapeAt: new Date(scrape.scrapedAtMs),
+            lastScrapeDurationMs: Math.round(scrape.durationMs),
+            lastScrapeError: scrape.error,
+          },
+        }),
+      ),
+    );
+  }
+
   /** Live and stale instances per service. */
   async instanceCounts(): Promise<Map<string, { live: number; stale: number }>> {
     const rows = await this.database.prisma.proxy.findMany({

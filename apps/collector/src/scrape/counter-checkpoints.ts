@@ -1,5 +1,4 @@
-import { Prisma, type Database } from '@trellis/db';
-import type { Transaction } from '../discovery/config-revision.js';
+import { Prisma, type Database, type Transaction } from '@trellis/db';
 import type { CounterCheckpoint } from './counter-deltas.js';
 
 /** A target's stored checkpoint and the revision a writer must name to replace it. */

@@ -26,7 +26,7 @@ export interface RequestHandlers {
 }
 
 /** What a connection needs from the server that accepted it. */
-export interface ConnectionOwner {
+export interface AcceptingServer {
   readonly handlers: RequestHandlers;
   /** Set while the server drains: every response closes its connection. */
   readonly draining: boolean;
@@ -74,7 +74,7 @@ export class ClientConnection implements ResponseCarrier, BodySource {
 
   constructor(
     readonly socket: Socket,
-    private readonly owner: ConnectionOwner,
+    private readonly owner: AcceptingServer,
   ) {
     socket.setNoDelay(true);
     socket

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { listen } from '../listen.js';
 import {
   ClientConnection,
-  type ConnectionOwner,
+  type AcceptingServer,
   type RequestHandlers,
 } from './client-connection.js';
 
@@ -21,7 +21,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * ClientConnection per socket, and a sweep each second for the timers of all of them (head
  * timeout, keep-alive idle timeout, linger after close) instead of a timer per request.
  */
-export class ProxyServer implements ConnectionOwner {
+export class ProxyServer implements AcceptingServer {
   private readonly server: Server;
   private readonly connections = new Set<ClientConnection>();
   private readonly sweeper: NodeJS.Timeout;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Call } from '../call.js';
-import type { RouteStats } from '../golden-metrics.js';
+import type { RouteStats } from '../proxy-metrics.js';
 import type { Layer } from '../handler.js';
 
 /** Picks the series a request counts under (inbound: per calling service). */

@@ -30,14 +30,14 @@ function sendInternalError(res: ClientResponse): void {
 }
 
 /** What a listener calls per request: serves it fully and never rejects. */
-export type Edge = (call: Call) => Promise<void>;
+export type ServeCall = (call: Call) => Promise<void>;
 
 /**
  * The edge of every stack: writes the final outcome to the client (the upstream response, or
  * the proxy error as a response with `x-trellis-error`). Anything thrown below is a bug; it
  * is logged with its cause and answered with a 500, never allowed to crash the process.
  */
-export function rescueLayer(log: ErrorLog): (next: Handler) => Edge {
+export function rescueLayer(log: ErrorLog): (next: Handler) => ServeCall {
   return (next) => async (call: Call) => {
     const res = call.res;
     let outcome: Outcome | undefined;

@@ -16,7 +16,7 @@ import {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What a connection reports back to the pool that owns it. */
-export interface ConnectionOwner {
+export interface OwningPool {
   /** The exchange finished and the connection may carry another. */
   release(connection: UpstreamConnection): void;
   /** The connection is closed (or closing) and must not be used again. */
@@ -52,7 +52,7 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   constructor(
     host: string,
     port: number,
-    private readonly owner: ConnectionOwner,
+    private readonly owner: OwningPool,
     defaultIdleLimitMs: number,
   ) {
     this.idleLimitMs = defaultIdleLimitMs;

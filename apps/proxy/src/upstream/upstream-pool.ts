@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { splitHostPort } from '../authority.js';
 import { Exchange, type ResponseHandler, type UpstreamRequest } from './exchange.js';
-import { UpstreamConnection, type ConnectionOwner } from './upstream-connection.js';
+import { UpstreamConnection, type OwningPool } from './upstream-connection.js';
 
 /**
  * How long a connection may sit idle when the upstream gives no Keep-Alive hint: under the
@@ -18,7 +18,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * stopped moving either way is cut, so a hung upstream or client cannot hold a connection
  * forever (the route timeout ends at the response head).
  */
-export class UpstreamPool implements ConnectionOwner {
+export class UpstreamPool implements OwningPool {
   private readonly host: string;
   private readonly port: number;
   private readonly idle: UpstreamConnection[] = [];

@@ -1,14 +1,15 @@
-import type { Database } from '@trellis/db';
-import { CounterCheckpointStore } from '../scrape/counter-checkpoints.js';
-import { ScrapeLoop, type ScrapeRound, type ScrapeTarget } from '../scrape/scrape-loop.js';
-import type { RollupStore } from '../storage/rollup-store.js';
+import type { ProxyRegistry } from '../registry/proxy-registry.js';
+import type { RollupStore } from '../rollup/rollup-store.js';
+import type { CounterCheckpointStore } from './counter-checkpoints.js';
+import { ScrapeLoop, type ScrapeRound } from './scrape-loop.js';
 
 export interface ScrapeServiceOptions {
-  database: Database;
   rollups: RollupStore;
+  /** Each proxy's counters as of its last stored round, written with the round's rollups. */
+  checkpoints: CounterCheckpointStore;
+  /** Names the proxies to scrape (the live ones) and keeps each one's last scrape status. */
+  registry: Pick<ProxyRegistry, 'scrapeTargets' | 'recordScrapes'>;
   intervalMs: number;
-  /** The proxies to scrape: the live ones in the registry. */
-  targets(): Promise<readonly ScrapeTarget[]>;
   /** Told after each stored round (the event stream announces it). */
   onRound?(round: ScrapeRound): void;
   onError?(error: unknown): void;
@@ -18,19 +19,15 @@ export interface ScrapeServiceOptions {
 /** How often rows past their tier's retention are dropped. */
 const PRUNE_EVERY_MS = 60_000;
 
-/** How long a round's transaction may wait for the database and then run. */
-const STORE_MAX_WAIT_MS = 10_000;
-const STORE_TIMEOUT_MS = 30_000;
-
 /**
- * Scrapes every live proxy each interval and stores the round: rollups in every tier, each
- * proxy's counter checkpoint and its scrape status in the registry, all in one transaction.
- * Whoever scrapes a proxy next — this collector after a crash, or another one after a
- * takeover — counts from that checkpoint, so nothing the proxy served is lost or counted twice.
+ * Scrapes every live proxy each interval and stores the round: its rollups in every tier and
+ * each proxy's counter checkpoint in one transaction, then each proxy's scrape status in the
+ * registry (a second one). Whoever scrapes a proxy next — this collector after a crash, or
+ * another one after a takeover — counts from that checkpoint, so nothing the proxy served is
+ * lost or counted twice; a crash between the two transactions leaves the status a round old.
  */
 export class ScrapeService {
   private loop: ScrapeLoop;
-  private readonly checkpoints: CounterCheckpointStore;
   /** Once `loop` has run, its counters' last values are from the past. */
   private loopState: 'fresh' | 'running' | 'stopped' = 'fresh';
   private loopStopped: Promise<void> = Promise.resolve();
@@ -39,7 +36,6 @@ export class ScrapeService {
 
   constructor(private readonly options: ScrapeServiceOptions) {
     this.now = options.now ?? Date.now;
-    this.checkpoints = new CounterCheckpointStore(options.database);
     this.loop = this.createLoop();
   }
 
@@ -84,9 +80,9 @@ export class ScrapeService {
 
   private createLoop(): ScrapeLoop {
     return new ScrapeLoop({
-      targets: this.options.targets,
+      targets: () => this.options.registry.scrapeTargets(),
       sink: (round) => this.store(round),
-      checkpoints: this.checkpoints,
+      checkpoints: this.options.checkpoints,
       intervalMs: this.options.intervalMs,
       timeoutMs: Math.min(this.options.intervalMs, 10_000),
       onError: this.options.onError,
@@ -95,27 +91,12 @@ export class ScrapeService {
   }
 
   private async store(round: ScrapeRound): Promise<void> {
-    const { prisma } = this.options.database;
-    const rollupStatements = this.options.rollups.writeStatements(round.rows);
-    await prisma.$transaction(
-      async (tx) => {
-        // Checkpoints first: one overtaken by another collector abandons the round before
-        // anything else is written.
-        await this.checkpoints.write(tx, round.checkpoints);
-        for (const statement of rollupStatements) await tx.$executeRaw(statement);
-        for (const target of round.targets) {
-          await tx.proxy.updateMany({
-            where: { instanceId: target.instanceId },
-            data: {
-              lastScrapeAt: new Date(target.scrapedAtMs),
-              lastScrapeDurationMs: Math.round(target.durationMs),
-              lastScrapeError: target.error,
-            },
-          });
-        }
-      },
-      { maxWait: STORE_MAX_WAIT_MS, timeout: STORE_TIMEOUT_MS },
+    // Checkpoints first: one overtaken by another collector abandons the round before any
+    // rollup is written.
+    await this.options.rollups.write(round.rows, (tx) =>
+      this.options.checkpoints.write(tx, round.checkpoints),
     );
+    await this.options.registry.recordScrapes(round.targets);
     this.options.onRound?.(round);
   }
 }

@@ -1,8 +1,11 @@
 import {
   BASE_LABELS,
+  CLASSIFICATIONS,
   LATENCY_BUCKETS_SECONDS,
   METRIC,
+  PROXY_ERRORS,
   RETRY_RESULTS,
+  type Classification,
   type Direction,
   type ProxyErrorCode,
   type RetryResult,
@@ -14,17 +17,32 @@ import { NoEndpointsError } from './errors.js';
 type BaseLabel = (typeof BASE_LABELS)[number];
 export type BaseLabels = Readonly<Record<BaseLabel, string>>;
 
+/** Index 0 is "no error"; then the catalogue's codes. */
 const ERROR_CODES: readonly (ProxyErrorCode | undefined)[] = [
   undefined,
-  'no-endpoints',
-  'connect-failed',
-  'request-timeout',
+  ...Object.values(PROXY_ERRORS).map((error) => error.code),
 ];
-const ERROR_INDEX: Readonly<Record<ProxyErrorCode, number>> = {
-  'no-endpoints': 1,
-  'connect-failed': 2,
-  'request-timeout': 3,
-};
+const ERROR_INDEX = new Map<ProxyErrorCode | undefined, number>(
+  ERROR_CODES.map((code, index) => [code, index]),
+);
+const CLASSIFICATION_INDEX = new Map<Classification, number>(
+  CLASSIFICATIONS.map((classification, index) => [classification, index]),
+);
+
+/** One number per (status code, classification), so a response is recorded without a string. */
+function statusKey(outcome: Outcome): number {
+  return (
+    outcome.status * CLASSIFICATIONS.length + CLASSIFICATION_INDEX.get(outcome.classification)!
+  );
+}
+
+function statusOf(key: number): { status: number; classification: Classification } {
+  return {
+    status: Math.floor(key / CLASSIFICATIONS.length),
+    classification: CLASSIFICATIONS[key % CLASSIFICATIONS.length]!,
+  };
+}
+
 const RETRY_RESULT_INDEX = Object.fromEntries(
   RETRY_RESULTS.map((result, i) => [result, i]),
 ) as Record<RetryResult, number>;
@@ -44,18 +62,15 @@ class LatencySeries {
   }
 }
 
-function classificationOf(status: number): string {
-  return status >= 500 ? 'failure' : 'success';
-}
-
 /**
  * The golden metrics of one (direction, src, dst, route): plain numbers bumped on the request
- * path, turned into Prometheus series only when scraped. Keyed by status code, so recording
- * a response is a couple of map look-ups and additions.
+ * path, turned into Prometheus series only when scraped. Keyed by the Outcome's status code and
+ * classification (decided once, in classify.ts), so recording a response is a couple of map
+ * look-ups and additions.
  */
 export class RouteStats {
   requests = 0;
-  /** Key: status × 4 + index of the error code (0 = none). */
+  /** Key: statusKey × ERROR_CODES.length + index of the error code (0 = none). */
   private readonly responses = new Map<number, number>();
   private readonly latencies = new Map<number, LatencySeries>();
   private readonly attempts = new Map<number, number>();
@@ -64,8 +79,8 @@ export class RouteStats {
   constructor(readonly labels: BaseLabels) {}
 
   recordResponse(outcome: Outcome, seconds: number): void {
-    const status = outcome.status;
-    const key = status * 4 + (outcome.error === undefined ? 0 : ERROR_INDEX[outcome.error.code]);
+    const status = statusKey(outcome);
+    const key = status * ERROR_CODES.length + ERROR_INDEX.get(outcome.error?.code)!;
     this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
     let latency = this.latencies.get(status);
     if (latency === undefined) {
@@ -89,7 +104,8 @@ export class RouteStats {
   /** Finding no endpoint is not an attempt: nothing was sent. */
   recordAttempt(outcome: Outcome): void {
     if (outcome.error instanceof NoEndpointsError) return;
-    this.attempts.set(outcome.status, (this.attempts.get(outcome.status) ?? 0) + 1);
+    const key = statusKey(outcome);
+    this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
   }
 
   recordRetry(result: RetryResult): void {
@@ -98,12 +114,12 @@ export class RouteStats {
 
   publishResponses(counter: Counter<string>): void {
     for (const [key, value] of this.responses) {
-      const status = Math.floor(key / 4);
-      const error = ERROR_CODES[key % 4];
+      const { status, classification } = statusOf(Math.floor(key / ERROR_CODES.length));
+      const error = ERROR_CODES[key % ERROR_CODES.length];
       const labels: Record<string, string | number> = {
         ...this.labels,
         status_code: status,
-        classification: error === undefined ? classificationOf(status) : 'failure',
+        classification,
       };
       if (error !== undefined) labels.error = error;
       counter.inc(labels, value);
@@ -111,11 +127,9 @@ export class RouteStats {
   }
 
   publishAttempts(counter: Counter<string>): void {
-    for (const [status, value] of this.attempts) {
-      counter.inc(
-        { ...this.labels, status_code: status, classification: classificationOf(status) },
-        value,
-      );
+    for (const [key, value] of this.attempts) {
+      const { status, classification } = statusOf(key);
+      counter.inc({ ...this.labels, status_code: status, classification }, value);
     }
   }
 
@@ -128,12 +142,9 @@ export class RouteStats {
 
   latencySamples(name: string): HistogramSample[] {
     const samples: HistogramSample[] = [];
-    for (const [status, series] of this.latencies) {
-      const labels = {
-        ...this.labels,
-        status_code: status,
-        classification: classificationOf(status),
-      };
+    for (const [key, series] of this.latencies) {
+      const { status, classification } = statusOf(key);
+      const labels = { ...this.labels, status_code: status, classification };
       let cumulative = 0;
       for (let i = 0; i <= LATENCY_BUCKETS_SECONDS.length; i++) {
         cumulative += series.counts[i]!;
@@ -167,7 +178,7 @@ class RouteLatencyHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
 
-  constructor(private readonly store: GoldenMetrics) {}
+  constructor(private readonly store: ProxyMetrics) {}
 
   get(): Promise<{
     name: string;
@@ -189,7 +200,7 @@ function labelKey(labels: BaseLabels): string {
 }
 
 /** Every RouteStats of this proxy, and the prom-client registry `/metrics` renders. */
-export class GoldenMetrics {
+export class ProxyMetrics {
   readonly registry = new Registry();
   private readonly stats = new Map<string, RouteStats>();
 
@@ -260,9 +271,5 @@ export class GoldenMetrics {
 
   all(): RouteStats[] {
     return [...this.stats.values()];
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
   }
 }

@@ -1,30 +1,28 @@
-import { Prisma, type Database } from '@trellis/db';
-import { downsampleRows } from '../rollup/merge-rows.js';
-import type { RollupRow } from '../rollup/rollup-row.js';
-import {
-  COUNT_COLUMNS,
-  GOLDEN_COLUMNS,
-  KEY_COLUMNS,
-  countValues,
-  rowFromColumns,
-} from './rollup-columns.js';
+import { Prisma, type Database, type Transaction } from '@trellis/db';
+import { downsampleRows } from './merge-rows.js';
+import { FIELD_COLUMNS, GOLDEN_COLUMNS, KEY_COLUMNS } from './rollup-fields.js';
+import { fieldValues, rowFromValues, type RollupRow, type RouteKey } from './rollup-row.js';
 import { coverWindow, type RollupTier } from './rollup-tiers.js';
 
 /** The route of the rows that sum every route of an edge, so edge-level reads stay small. */
 export const ALL_ROUTES = '*';
 
+/** How long a round's transaction may wait for the database, and then take. */
+const WRITE_MAX_WAIT_MS = 10_000;
+const WRITE_TIMEOUT_MS = 30_000;
+
 /** Rows per INSERT: under SQLite's 32,766 bound parameters at ~45 columns a row. */
 const ROWS_PER_STATEMENT = 500;
 
 const quote = (column: string) => `"${column}"`;
-const INSERT_COLUMNS = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS, ...COUNT_COLUMNS];
+const INSERT_COLUMNS = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS, ...FIELD_COLUMNS];
 const CONFLICT_KEY = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS].map(quote).join(', ');
-const ADD_ON_CONFLICT = COUNT_COLUMNS.map(
+const ADD_ON_CONFLICT = FIELD_COLUMNS.map(
   (column) => `${quote(column)} = "Rollup".${quote(column)} + excluded.${quote(column)}`,
 ).join(', ');
 const sums = (columns: readonly string[]) =>
   columns.map((column) => `SUM(${quote(column)}) AS ${quote(column)}`).join(', ');
-const SUM_ALL = sums(COUNT_COLUMNS);
+const SUM_ALL = sums(FIELD_COLUMNS);
 
 export interface RollupFilter {
   direction?: 'inbound' | 'outbound';
@@ -51,27 +49,32 @@ export class RollupStore {
     readonly tiers: readonly RollupTier[],
   ) {}
 
-  /** Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one transaction. */
-  async write(rows: readonly RollupRow[]): Promise<void> {
-    const statements = this.writeStatements(rows);
-    if (statements.length === 0) return;
-    await this.database.prisma.$transaction(
-      statements.map((statement) => this.database.prisma.$executeRaw(statement)),
-    );
-  }
-
-  /** The statements `write` runs, for a caller that stores the rows in a wider transaction. */
-  writeStatements(rows: readonly RollupRow[]): Prisma.Sql[] {
-    if (rows.length === 0) return [];
-    const withEdges = [...rows, ...edgeRows(rows)];
+  /**
+   * Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one
+   * transaction, after `alongside` wrote what must commit or fail with them.
+   */
+  async write(
+    rows: readonly RollupRow[],
+    alongside?: (tx: Transaction) => Promise<void>,
+  ): Promise<void> {
+    if (rows.length === 0 && alongside === undefined) return;
     const statements: Prisma.Sql[] = [];
-    for (const tier of this.tiers) {
-      const tierRows = downsampleRows(withEdges, tier.seconds);
-      for (let i = 0; i < tierRows.length; i += ROWS_PER_STATEMENT) {
-        statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
+    if (rows.length > 0) {
+      const withEdges = [...rows, ...edgeRows(rows)];
+      for (const tier of this.tiers) {
+        const tierRows = downsampleRows(withEdges, tier.seconds);
+        for (let i = 0; i < tierRows.length; i += ROWS_PER_STATEMENT) {
+          statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
+        }
       }
     }
-    return statements;
+    await this.database.prisma.$transaction(
+      async (tx) => {
+        await alongside?.(tx);
+        for (const statement of statements) await tx.$executeRaw(statement);
+      },
+      { maxWait: WRITE_MAX_WAIT_MS, timeout: WRITE_TIMEOUT_MS },
+    );
   }
 
   /** Drops rows older than their tier keeps; returns how many. */
@@ -98,9 +101,7 @@ export class RollupStore {
     columns: ColumnSet = 'all',
   ): Promise<RollupRow[]> {
     const rows = await this.query(fromMs, toMs, filter, groupBy, columns);
-    return rows.map((row) =>
-      rowFromColumns(row, keyOf(row), fromMs, Math.round((toMs - fromMs) / 1000)),
-    );
+    return rows.map((row) => rowFromSums(row, fromMs, Math.round((toMs - fromMs) / 1000)));
   }
 
   /**
@@ -115,9 +116,7 @@ export class RollupStore {
   ): Promise<RollupRow[]> {
     const tiers = this.tiers.filter((tier) => stepSeconds % tier.seconds === 0);
     const rows = await this.query(fromMs, toMs, filter, [], 'all', { stepSeconds, tiers });
-    return rows.map((row) =>
-      rowFromColumns(row, keyOf(row), Number(row.step) * stepSeconds * 1000, stepSeconds),
-    );
+    return rows.map((row) => rowFromSums(row, Number(row.step) * stepSeconds * 1000, stepSeconds));
   }
 
   private async query(
@@ -165,7 +164,17 @@ export class RollupStore {
   }
 }
 
-function keyOf(row: Record<string, unknown>) {
+/** A summed result row (column name → number) back into a RollupRow; columns not read are 0. */
+function rowFromSums(
+  sums: Record<string, unknown>,
+  bucketStartMs: number,
+  bucketSeconds: number,
+): RollupRow {
+  const values = FIELD_COLUMNS.map((column) => Number(sums[column] ?? 0));
+  return rowFromValues(keyOf(sums), bucketStartMs, bucketSeconds, values);
+}
+
+function keyOf(row: Record<string, unknown>): RouteKey {
   return {
     direction: (row.direction as 'inbound' | 'outbound' | undefined) ?? 'inbound',
     srcService: (row.srcService as string | undefined) ?? '',
@@ -194,7 +203,7 @@ function insertStatement(rows: readonly RollupRow[], tierSeconds: number): Prism
         row.srcService,
         row.dstService,
         row.route,
-        ...countValues(row),
+        ...fieldValues(row),
       ])})`,
   );
   return Prisma.sql`INSERT INTO "Rollup" (${Prisma.raw(INSERT_COLUMNS.map(quote).join(', '))}) VALUES ${Prisma.join(
