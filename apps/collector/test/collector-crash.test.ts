@@ -62,7 +62,9 @@ describe.each(testProviders())('a collector on %s killed under traffic', (provid
     cleanups.push(() => testDatabase.drop());
     await migrate(testDatabase.url);
     const database = await openDatabase(testDatabase.url);
-    const proxyToken = (await createToken(database, { role: 'proxy', name: 'proxy' })).token;
+    const proxyToken = async (service: string) =>
+      (await createToken(database, { role: 'proxy', name: service, service })).token;
+    const tokens = { catalog: await proxyToken('catalog'), web: await proxyToken('web') };
     const viewer = {
       authorization: `Bearer ${(await createToken(database, { role: 'viewer', name: 'viewer' })).token}`,
     };
@@ -86,16 +88,21 @@ describe.each(testProviders())('a collector on %s killed under traffic', (provid
       outbound: '127.0.0.1:0',
       admin: '127.0.0.1:0',
       controlPlane: collector.url,
-      token: proxyToken,
       log: () => {},
     };
     const catalog: TrellisProxy = createProxy({
       ...common,
       service: 'catalog',
+      token: tokens.catalog,
       inbound: '127.0.0.1:0',
       app: `127.0.0.1:${(catalogApp.address() as AddressInfo).port}`,
     });
-    const web: TrellisProxy = createProxy({ ...common, service: 'web', inbound: '127.0.0.1:0' });
+    const web: TrellisProxy = createProxy({
+      ...common,
+      service: 'web',
+      token: tokens.web,
+      inbound: '127.0.0.1:0',
+    });
     cleanups.push(
       () => catalog.close(),
       () => web.close(),
