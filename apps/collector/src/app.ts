@@ -26,6 +26,7 @@ import { registerMetricsRoutes } from './query/metrics-routes.js';
 import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
+import { CounterCheckpointStore } from './scrape/counter-checkpoints.js';
 import { ScrapeAllowList } from './scrape/scrape-allow.js';
 import { ScrapeService } from './scrape/scrape-service.js';
 import { RollupStore } from './rollup/rollup-store.js';
@@ -112,6 +113,7 @@ export async function buildApp({
   );
   const scraping = new ScrapeService({
     rollups,
+    checkpoints: new CounterCheckpointStore(database),
     registry,
     intervalMs: config.scrapeIntervalMs,
     limits: { maxBodyBytes: config.scrapeBodyLimitBytes, maxSeries: config.scrapeSeriesLimit },
