@@ -3,6 +3,7 @@ export * from './auth-api.js';
 export * from './control-plane.js';
 export * from './events.js';
 export * from './health-api.js';
+export * from './identity-api.js';
 export * from './metrics.js';
 export * from './metrics-api.js';
 export * from './policy-api.js';
