@@ -312,6 +312,7 @@ function roundDurations(scrapes, since) {
       round.end = Math.max(round.end, ended);
     }
   }
+  if (round) durations.push(round.end - round.start);
   return durations;
 }
 
