@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { HostPortSchema, RoleSchema, type Role } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
@@ -29,23 +30,36 @@ const RetentionSchema = z
   })
   .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
 
-const ConfigSchema = z.strictObject({
-  listen: HostPortSchema.default('127.0.0.1:7700'),
-  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
-  scrapeIntervalMs: DurationSchema.refine(
-    (ms) => ms >= 1000 && ms % 1000 === 0,
-    'whole seconds, at least 1s',
-  ).default(5000),
-  heartbeatIntervalMs: DurationSchema.default(2000),
-  /** How long rollups at the scrape interval are kept. */
-  fineRetentionSeconds: RetentionSchema.default(6 * 3600),
-  /** How long minute and hour rollups are kept. */
-  coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
-  /** How long a stale instance stays in the registry before it is deleted. */
-  staleRetentionSeconds: RetentionSchema.default(24 * 3600),
-  policiesFile: z.string().min(1).optional(),
-});
+const RatioSchema = z.coerce
+  .number('a number between 0 and 1, such as 0.95')
+  .min(0, 'a number between 0 and 1, such as 0.95')
+  .max(1, 'a number between 0 and 1, such as 0.95');
+
+const ConfigSchema = z
+  .strictObject({
+    listen: HostPortSchema.default('127.0.0.1:7700'),
+    databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
+    // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
+    scrapeIntervalMs: DurationSchema.refine(
+      (ms) => ms >= 1000 && ms % 1000 === 0,
+      'whole seconds, at least 1s',
+    ).default(5000),
+    heartbeatIntervalMs: DurationSchema.default(2000),
+    /** How long rollups at the scrape interval are kept. */
+    fineRetentionSeconds: RetentionSchema.default(6 * 3600),
+    /** How long minute and hour rollups are kept. */
+    coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
+    /** How long a stale instance stays in the registry before it is deleted. */
+    staleRetentionSeconds: RetentionSchema.default(24 * 3600),
+    policiesFile: z.string().min(1).optional(),
+    /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
+    healthWarning: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.warning),
+    healthFailing: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.failing),
+  })
+  .refine((config) => config.healthFailing <= config.healthWarning, {
+    path: ['healthFailing'],
+    message: 'at most --health-warning',
+  });
 
 export type CollectorConfig = z.infer<typeof ConfigSchema>;
 
@@ -58,6 +72,8 @@ const FLAGS = {
   coarseRetentionSeconds: 'retention-coarse',
   staleRetentionSeconds: 'stale-retention',
   policiesFile: 'policies',
+  healthWarning: 'health-warning',
+  healthFailing: 'health-failing',
 } as const;
 
 /** Token names appear in policy history as the author, so they stay short and printable. */

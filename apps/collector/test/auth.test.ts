@@ -119,6 +119,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
       '/v1/services/{service}/routes',
       '/v1/services/{service}/routes/{route}/histogram',
       '/v1/topology',
+      '/v1/trends',
       '/v1/whoami',
     ]);
     expect(paths['/v1/topology'].get.security).toEqual([{ bearer: [] }]);

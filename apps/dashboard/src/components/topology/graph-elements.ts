@@ -1,8 +1,16 @@
 import type { Health, Topology } from '@trellis/contracts';
+import { formatPercent, formatRps } from '../../format/metric-format';
 import { MarkerType } from '@xyflow/react';
 import type { LayoutInput, Positions } from './elk-layout';
 import { NODE_HEIGHT, NODE_WIDTH, type ServiceNode } from './service-node';
 import type { MetricsEdge } from './metrics-edge';
+
+const HEALTH_WORDS: Record<Health, string> = {
+  healthy: 'healthy',
+  warning: 'warning',
+  failing: 'failing',
+  idle: 'no traffic',
+};
 
 /** Which services and edges the graph shows, in a fixed order so the layout is deterministic. */
 export function visibleStructure(topology: Topology, hideIdle: boolean) {
@@ -65,14 +73,13 @@ export function flowNodes(
   topology: Topology,
   structure: ReturnType<typeof visibleStructure>,
   positions: Positions | undefined,
-  healthOf: (successRate: number | null) => Health,
   highlight: Highlight,
 ): ServiceNode[] {
   const byName = new Map(topology.nodes.map((n) => [n.service, n]));
   const columns = Math.max(1, Math.ceil(Math.sqrt(structure.services.length)));
   return structure.services.map((service, i) => {
-    const metrics = byName.get(service)?.metrics;
-    const successRate = metrics?.successRate ?? null;
+    const node = byName.get(service);
+    const successRate = node?.metrics.successRate ?? null;
     return {
       id: service,
       type: 'service',
@@ -81,10 +88,14 @@ export function flowNodes(
       height: NODE_HEIGHT,
       draggable: false,
       connectable: false,
+      ariaRole: 'button',
+      ariaLabel:
+        `${service}: ${HEALTH_WORDS[node?.health ?? 'idle']}, ` +
+        `${formatPercent(successRate, 1)} success, ${formatRps(node?.metrics.rps ?? null)} requests per second`,
       data: {
         service,
-        health: healthOf(successRate),
-        rps: metrics?.rps ?? null,
+        health: node?.health ?? 'idle',
+        rps: node?.metrics.rps ?? null,
         successRate,
         dimmed: highlight.focus !== null && !highlight.neighbours.has(service),
         focused: highlight.focus === service,
@@ -95,13 +106,12 @@ export function flowNodes(
 
 export function flowEdges(
   structure: ReturnType<typeof visibleStructure>,
-  healthOf: (successRate: number | null) => Health,
   highlight: Highlight,
   labels: { all: boolean; latency: boolean },
 ): MetricsEdge[] {
   return structure.edges.map((e) => {
     const touchesFocus = e.source === highlight.focus || e.destination === highlight.focus;
-    const health = healthOf(e.metrics.successRate);
+    const health = e.health;
     return {
       id: e.id,
       source: e.source,

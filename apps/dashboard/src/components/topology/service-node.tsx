@@ -37,7 +37,7 @@ function ServiceNodeView({ data }: NodeProps<ServiceNode>) {
         <div className="graph-node-metrics">callers outside the mesh</div>
       ) : (
         <div className="graph-node-metrics">
-          <span>{formatRps(data.rps)} rps</span>
+          <span data-testid="node-rps">{formatRps(data.rps)} rps</span>
           <span className={`sr ${data.health}`}>{formatPercent(data.successRate, 1)}</span>
         </div>
       )}
