@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { LATENCY_BUCKETS_SECONDS } from '@trellis/contracts';
 import { Outcome } from '../apps/proxy/dist/classify.js';
-import { GoldenMetrics } from '../apps/proxy/dist/golden-metrics.js';
+import { ProxyMetrics } from '../apps/proxy/dist/proxy-metrics.js';
 
 const N = 5_000_000;
 const ok = Outcome.ofResponse({ status: 200, sendTo() {}, discard() {} });
@@ -21,7 +21,7 @@ function time(label, body) {
   return ns;
 }
 
-const stats = new GoldenMetrics().route('outbound', 'web', 'catalog', 'get-item');
+const stats = new ProxyMetrics().route('outbound', 'web', 'catalog', 'get-item');
 time('trellis RouteStats (count, attempt, response)', (i) => {
   const outcome = i % 50 === 0 ? failed : ok;
   stats.requests++;

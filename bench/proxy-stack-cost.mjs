@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EndpointRegistry } from '../apps/proxy/dist/balancer.js';
 import { DestinationRegistry } from '../apps/proxy/dist/destination-registry.js';
-import { GoldenMetrics } from '../apps/proxy/dist/golden-metrics.js';
+import { ProxyMetrics } from '../apps/proxy/dist/proxy-metrics.js';
 import { outboundListener } from '../apps/proxy/dist/outbound.js';
 
 const N = 200_000;
@@ -51,7 +51,7 @@ class FakeResponse {
 const endpoints = new EndpointRegistry(300_000);
 const context = {
   self: 'web',
-  metrics: new GoldenMetrics(),
+  metrics: new ProxyMetrics(),
   endpoints,
   log: (message, error) => console.error(message, error),
 };

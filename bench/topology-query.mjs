@@ -12,9 +12,9 @@ import { migrate, openDatabase } from '@trellis/db';
 import { defaultPolicy } from '@trellis/contracts';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../apps/collector/dist/query/health.js';
 import { MeshQueries } from '../apps/collector/dist/query/mesh-queries.js';
-import { RollupStore } from '../apps/collector/dist/storage/rollup-store.js';
-import { rollupTiers } from '../apps/collector/dist/storage/rollup-tiers.js';
-import { COUNT_COLUMNS } from '../apps/collector/dist/storage/rollup-columns.js';
+import { RollupStore } from '../apps/collector/dist/rollup/rollup-store.js';
+import { rollupTiers } from '../apps/collector/dist/rollup/rollup-tiers.js';
+import { FIELD_COLUMNS } from '../apps/collector/dist/rollup/rollup-fields.js';
 
 const SERVICES = 200;
 const ROUTES = 10;
@@ -72,19 +72,19 @@ const columns = [
   'srcService',
   'dstService',
   'route',
-  ...COUNT_COLUMNS,
+  ...FIELD_COLUMNS,
 ];
 const insert = sqlite.prepare(
   `INSERT INTO "Rollup" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
 );
-const bucketColumn = COUNT_COLUMNS.indexOf('b10');
+const bucketColumn = FIELD_COLUMNS.indexOf('b10');
 function row(tier, start, key, scale) {
-  const values = COUNT_COLUMNS.map(() => 0);
+  const values = FIELD_COLUMNS.map(() => 0);
   const requests = 10 * scale;
-  values[COUNT_COLUMNS.indexOf('requests')] = requests;
-  values[COUNT_COLUMNS.indexOf('successes')] = requests - scale;
-  values[COUNT_COLUMNS.indexOf('failures')] = scale;
-  values[COUNT_COLUMNS.indexOf('attempts')] = requests;
+  values[FIELD_COLUMNS.indexOf('requests')] = requests;
+  values[FIELD_COLUMNS.indexOf('successes')] = requests - scale;
+  values[FIELD_COLUMNS.indexOf('failures')] = scale;
+  values[FIELD_COLUMNS.indexOf('attempts')] = requests;
   values[bucketColumn] = requests - scale;
   values[bucketColumn + 3] = scale;
   return [tier, start, ...key, ...values];

@@ -134,7 +134,7 @@ test("two minutes after start, storefront's RPS reads the generated 20 req/s on 
 test('fix the flaky route: a retry policy saved in the editor raises its success rate', async ({
   page,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   await signIn(page);
   const serviceView = `${DEMO_DASHBOARD_URL}/services/recommendations?window=1m&refresh=5s`;
   const successRate = async (): Promise<number> => {

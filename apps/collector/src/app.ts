@@ -6,7 +6,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { CollectorHealthSchema } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { installRoleCheck } from './auth/require-role.js';
@@ -25,9 +25,9 @@ import { registerMetricsRoutes } from './query/metrics-routes.js';
 import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
-import { ScrapeService } from './scraping/scrape-service.js';
-import { RollupStore } from './storage/rollup-store.js';
-import { rollupTiers } from './storage/rollup-tiers.js';
+import { ScrapeService } from './scrape/scrape-service.js';
+import { RollupStore } from './rollup/rollup-store.js';
+import { rollupTiers } from './rollup/rollup-tiers.js';
 
 export interface AppDependencies {
   config: CollectorConfig;
@@ -104,10 +104,9 @@ export async function buildApp({
     }),
   );
   const scraping = new ScrapeService({
-    database,
     rollups,
+    registry,
     intervalMs: config.scrapeIntervalMs,
-    targets: () => registry.scrapeTargets(),
     onRound: (round) =>
       changeHub.publish('scrape', {
         at: new Date(round.startedAtMs).toISOString(),
@@ -157,13 +156,7 @@ export async function buildApp({
       schema: {
         summary: 'Liveness and database reachability',
         response: {
-          200: z.object({
-            status: z.literal('ok'),
-            database: z.enum(['sqlite', 'postgresql']),
-            scrapeIntervalSeconds: z.number(),
-            /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
-            scraping: z.boolean(),
-          }),
+          200: CollectorHealthSchema,
         },
       },
     },

@@ -104,6 +104,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
     const paths = openapi.json().paths;
     expect(Object.keys(paths).sort()).toEqual([
       '/v1/config/{service}',
+      '/v1/edges/{source}/{destination}',
       '/v1/events',
       '/v1/health',
       '/v1/policies',
@@ -140,10 +141,10 @@ describe.each(testProviders())('auth on %s', (provider) => {
     const response = await c.app.inject({
       method: 'GET',
       url: '/v1/whoami',
-      headers: c.as('proxy'),
+      headers: c.as('viewer'),
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ name: 'proxy', role: 'proxy' });
+    expect(response.json()).toEqual({ name: 'viewer', role: 'viewer' });
   });
 
   it('stores only the hash, and a revoked token stops working', async () => {
@@ -159,6 +160,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
       id: created.id,
       name: 'dashboard',
       role: 'viewer',
+      service: null,
     });
 
     await expect(createToken(database, { role: 'operator', name: 'dashboard' })).rejects.toThrow(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TargetDeltaTracker } from '../src/scrape/counter-deltas.js';
 import { PrometheusTextParseError } from '../src/scrape/prometheus-text-parser.js';
-import type { DeltaSink, SeriesIdentity } from '../src/scrape/series-identity.js';
+import type { DeltaSink, SeriesIdentity } from '../src/rollup/series-sink.js';
 import { ProxyRegistry, type Exchange } from './proxy-registry.js';
 
 /** Records each series' increases under a readable name. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dataSpan, overlapSeconds } from '../src/query/data-span.js';
-import type { TierExtent } from '../src/storage/rollup-store.js';
+import type { TierExtent } from '../src/rollup/rollup-store.js';
 
 /** Times in seconds since an hour boundary, as the ms the functions take. */
 const T0 = 1_800_000_000_000;

@@ -5,11 +5,13 @@ import { migrate, openDatabase, type Database } from '@trellis/db';
 import { createTestDatabase, testProviders, type TestDatabase } from '@trellis/db/testing';
 import { createProxy, type TrellisProxy } from '@trellis/proxy';
 import { defaultPolicy } from '@trellis/contracts';
+import { ChangeHub } from '../src/discovery/change-hub.js';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../src/query/health.js';
 import { MeshQueries } from '../src/query/mesh-queries.js';
-import { ScrapeService } from '../src/scraping/scrape-service.js';
-import { RollupStore } from '../src/storage/rollup-store.js';
-import { rollupTiers } from '../src/storage/rollup-tiers.js';
+import { ProxyRegistry } from '../src/registry/proxy-registry.js';
+import { ScrapeService } from '../src/scrape/scrape-service.js';
+import { RollupStore } from '../src/rollup/rollup-store.js';
+import { rollupTiers } from '../src/rollup/rollup-tiers.js';
 import { PrometheusOracle } from './support/prometheus-oracle.js';
 
 /**
@@ -82,6 +84,7 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
   let webAddresses: { inbound: string; outbound: string; admin: string };
   let catalog: Awaited<ReturnType<typeof catalogProxy>>;
   let scraping: ScrapeService;
+  let registry: ProxyRegistry;
   let queries: MeshQueries;
 
   beforeAll(async () => {
@@ -122,21 +125,29 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
         coarseRetentionSeconds: 7 * 86_400,
       }),
     );
-    const targets = [
-      { instanceId: 'web-1', adminAddress: webAddresses.admin },
-      { instanceId: 'catalog-1', adminAddress: catalog.addresses.admin },
-    ];
-    scraping = new ScrapeService({
-      database,
-      rollups,
-      intervalMs: SCRAPE_SECONDS * 1000,
-      targets: async () => targets,
-    });
+    registry = new ProxyRegistry(database, new ChangeHub(), 2000, 86_400);
+    for (const [service, instanceId, addresses] of [
+      ['web', 'web-1', webAddresses],
+      ['catalog', 'catalog-1', catalog.addresses],
+    ] as const) {
+      await registry.heartbeat(
+        {
+          service,
+          instanceId,
+          inboundAddress: addresses.inbound,
+          adminAddress: addresses.admin,
+          proxyVersion: 'test',
+          applied: {},
+        },
+        'test-token',
+      );
+    }
+    scraping = new ScrapeService({ rollups, registry, intervalMs: SCRAPE_SECONDS * 1000 });
     queries = new MeshQueries({
       rollups,
       thresholds: DEFAULT_HEALTH_THRESHOLDS,
       instanceCounts: async () => new Map([['catalog', { live: 1, stale: 0 }]]),
-      lastScrapeAt: async () => undefined,
+      lastScrapeAt: () => registry.lastScrapeAt(),
       policy: async (service) => defaultPolicy(service),
       policyChanges: async () => [],
     });
@@ -162,6 +173,14 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       await scraping.scrapeOnce();
       await sendTraffic(webAddresses.outbound, 40, 10);
       await scraping.scrapeOnce();
+      const scrapes = (await registry.list()).map((proxy) => [
+        proxy.instanceId,
+        proxy.lastScrape?.error,
+      ]);
+      expect(scrapes).toEqual([
+        ['catalog-1', null],
+        ['web-1', null],
+      ]);
 
       const topology = await queries.topology(lastMinute());
       expect(topology.edges).toHaveLength(1);

@@ -15,7 +15,7 @@ export interface Exchange {
   attempts?: number;
 }
 
-/** A prom-client registry exposing exactly the proxy's metrics (DESIGN §2). */
+/** A prom-client registry exposing exactly the proxy's metrics (docs/architecture.md §3). */
 export class ProxyRegistry {
   readonly registry = new Registry();
   private readonly requests = new Counter({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverWindow, rollupTiers } from '../src/storage/rollup-tiers.js';
+import { coverWindow, rollupTiers } from '../src/rollup/rollup-tiers.js';
 
 const tiers = rollupTiers({
   scrapeIntervalSeconds: 5,

@@ -103,7 +103,7 @@ describe('ScrapeLoop against real proxies on loopback', () => {
         bucketStartMs: 1_700_000_005_000,
         bucketSeconds: 5,
         requests: 10,
-        responseSuccess: 10,
+        successes: 10,
         status2xx: 10,
       });
 
@@ -116,7 +116,7 @@ describe('ScrapeLoop against real proxies on loopback', () => {
       const third = await loop.scrapeOnce();
       expect(statusOf(third, 'catalog-2')?.error).toBe(null);
       expect(third.rows).toHaveLength(1);
-      expect(third.rows[0]).toMatchObject({ requests: 10, responseSuccess: 10, status2xx: 10 });
+      expect(third.rows[0]).toMatchObject({ requests: 10, successes: 10, status2xx: 10 });
       expect(third.rows[0]?.latencyBuckets[2]).toBe(10);
 
       clock += 5_000;

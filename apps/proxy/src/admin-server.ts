@@ -1,8 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { GoldenMetrics } from './golden-metrics.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
 
 export interface AdminView {
-  metrics: GoldenMetrics;
+  metrics: ProxyMetrics;
   isReady(): boolean;
   /** The config in force, with its version, as JSON-ready data. */
   configView(): unknown;

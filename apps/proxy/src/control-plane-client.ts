@@ -90,8 +90,11 @@ export class ControlPlaneClient {
     this.wake?.();
   }
 
-  watch(service: string, onConfig: (data: string) => void): void {
-    void this.watchLoop(service, onConfig);
+  /** Watches a service's config until the client closes or the returned function is called. */
+  watch(service: string, onConfig: (data: string) => void): () => void {
+    const stopped = new AbortController();
+    void this.watchLoop(service, onConfig, AbortSignal.any([this.stopped.signal, stopped.signal]));
+    return () => stopped.abort();
   }
 
   async close(): Promise<void> {
@@ -99,18 +102,21 @@ export class ControlPlaneClient {
     await this.agent.destroy();
   }
 
-  /** Waits `ms` (or until reportNow() when `wakeable`); false once the client is closed. */
-  private async pause(ms: number, wakeable = false): Promise<boolean> {
+  /**
+   * Waits `ms` (or until reportNow() when `wakeable`); false once `until` (the client's closing
+   * by default) is aborted.
+   */
+  private async pause(ms: number, wakeable = false, until = this.stopped.signal): Promise<boolean> {
     const woken = new AbortController();
     if (wakeable) this.wake = () => woken.abort();
     try {
-      await sleep(ms, undefined, { signal: AbortSignal.any([this.stopped.signal, woken.signal]) });
+      await sleep(ms, undefined, { signal: AbortSignal.any([until, woken.signal]) });
     } catch {
-      // Woken early, or closed: the signal says which.
+      // Woken early, or stopped: the signal says which.
     } finally {
       if (wakeable) this.wake = undefined;
     }
-    return !this.stopped.signal.aborted;
+    return !until.aborted;
   }
 
   private async heartbeatLoop(): Promise<void> {
@@ -145,14 +151,18 @@ export class ControlPlaneClient {
     }
   }
 
-  private async watchLoop(service: string, onConfig: (data: string) => void): Promise<void> {
+  private async watchLoop(
+    service: string,
+    onConfig: (data: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     let failures = 0;
     const url = `${this.base}/v1/config/${encodeURIComponent(service)}?watch=true`;
-    while (!this.stopped.signal.aborted) {
+    while (!signal.aborted) {
       try {
         const response = await request(url, {
           dispatcher: this.agent,
-          signal: this.stopped.signal,
+          signal,
           headers: { authorization: this.authorization, accept: 'text/event-stream' },
         });
         if (response.statusCode !== 200) {
@@ -161,19 +171,19 @@ export class ControlPlaneClient {
         }
         const parser = new EventStreamParser((event, data) => {
           failures = 0;
-          if (event === CONFIG_EVENT) onConfig(data);
+          if (event === CONFIG_EVENT && !signal.aborted) onConfig(data);
         });
         response.body.setEncoding('utf8');
         for await (const chunk of response.body) parser.push(chunk as string);
         throw new Error('the config stream ended');
       } catch (error) {
-        if (this.stopped.signal.aborted) return;
+        if (signal.aborted) return;
         if (failures++ === 0) {
           this.options.log(
             `config watch for "${service}" failed, retrying with backoff: ${String(error)}`,
           );
         }
-        if (!(await this.pause(retryDelayMs(failures)))) return;
+        if (!(await this.pause(retryDelayMs(failures), false, signal))) return;
       }
     }
   }

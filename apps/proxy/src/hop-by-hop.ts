@@ -23,8 +23,17 @@ function inspectedName(name: string): string | undefined {
 }
 
 /**
- * Adds the tokens of a Connection header other than the standard ones (extra hop-by-hop
- * fields) to `into`, creating it only when there is one.
+ * Fields a Connection header may not remove: Host routes the request and must reach an
+ * HTTP/1.1 upstream, Content-Length frames the body the proxy forwards (dropping it would let
+ * the body be read as a second request), and `x-trellis-*` are the proxy's own.
+ */
+function protectedField(name: string): boolean {
+  return name === 'host' || name === 'content-length' || name.startsWith('x-trellis-');
+}
+
+/**
+ * Adds the tokens of a Connection header other than the standard and protected ones (extra
+ * hop-by-hop fields) to `into`, creating it only when there is one.
  */
 function connectionOptions(value: string, into: Set<string> | undefined): Set<string> | undefined {
   // Nearly every Connection header is a single standard token; those need no split.
@@ -34,7 +43,13 @@ function connectionOptions(value: string, into: Set<string> | undefined): Set<st
   }
   for (const token of value.split(',')) {
     const option = token.trim().toLowerCase();
-    if (option !== '' && option !== 'close' && option !== 'keep-alive' && option !== 'upgrade') {
+    if (
+      option !== '' &&
+      option !== 'close' &&
+      option !== 'keep-alive' &&
+      option !== 'upgrade' &&
+      !protectedField(option)
+    ) {
       (into ??= new Set()).add(option);
     }
   }

@@ -15,9 +15,11 @@ import { Endpoint, EndpointRegistry } from './balancer.js';
 import { watchConfigFile } from './config-file-watcher.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import type { StackContext } from './destination.js';
-import { DestinationRegistry } from './destination-registry.js';
+import { DestinationRegistry, type UnknownNameLimits } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
-import { GoldenMetrics } from './golden-metrics.js';
+import { EgressRules, type EgressMode } from './egress/egress-rules.js';
+import { ExternalDestinations } from './egress/external-destinations.js';
+import { ProxyMetrics } from './proxy-metrics.js';
 import { InboundRoutes, inboundListener } from './inbound.js';
 import { listen } from './listen.js';
 import { outboundListener } from './outbound.js';
@@ -29,6 +31,8 @@ export const PROXY_VERSION = '0.1.0';
 
 // How long the first request to a new destination waits for the control plane's answer.
 const FIRST_CONFIG_WAIT_MS = 5_000;
+const DEFAULT_UNKNOWN_WATCHES = 32;
+const DEFAULT_UNKNOWN_WATCH_IDLE_MS = 60_000;
 // How long close() lets in-flight requests finish before cutting connections.
 const DRAIN_MS = 10_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
@@ -52,6 +56,13 @@ export interface ProxyOptions {
   headersTimeoutMs?: number | undefined;
   /** How long an upstream exchange may go without a byte either way before it is cut (5 min). */
   streamIdleTimeoutMs?: number | undefined;
+  /** Whether requests to hosts outside the mesh are forwarded (default) or refused. */
+  egress?: EgressMode | undefined;
+  /**
+   * How many host names the control plane does not know are watched at once (32), and how long
+   * such a watch stays open without a request naming it (60 s).
+   */
+  unknownNames?: Partial<Pick<UnknownNameLimits, 'watches' | 'idleMs'>> | undefined;
   /** One line per event worth an operator's attention; stderr by default. */
   log?: ((line: string) => void) | undefined;
 }
@@ -95,11 +106,12 @@ function closeAdminServer(server: Server): Promise<void> {
  * any time (static file, direct calls, or the control plane) without dropping requests.
  */
 export class TrellisProxy {
-  readonly metrics = new GoldenMetrics();
+  readonly metrics = new ProxyMetrics();
   private readonly log: (line: string) => void;
   private readonly endpoints: EndpointRegistry;
   private readonly context: StackContext;
   private readonly registry: DestinationRegistry;
+  private readonly egress: ExternalDestinations;
   private readonly app: Endpoint | undefined;
   private inboundRoutes: InboundRoutes;
   private readonly servers: { inbound: ProxyServer; outbound: ProxyServer; admin: Server };
@@ -120,6 +132,7 @@ export class TrellisProxy {
       self: options.service,
       metrics: this.metrics,
       endpoints: this.endpoints,
+      streamIdleTimeoutMs,
       log: (message, error) =>
         this.log(
           `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -136,11 +149,21 @@ export class TrellisProxy {
     this.registry = new DestinationRegistry(
       this.context,
       this.controlPlane === undefined ? undefined : (service) => this.watch(service),
-      FIRST_CONFIG_WAIT_MS,
+      {
+        watches: options.unknownNames?.watches ?? DEFAULT_UNKNOWN_WATCHES,
+        idleMs: options.unknownNames?.idleMs ?? DEFAULT_UNKNOWN_WATCH_IDLE_MS,
+        firstConfigWaitMs: FIRST_CONFIG_WAIT_MS,
+      },
     );
     this.app =
       options.app === undefined ? undefined : new Endpoint(options.app, streamIdleTimeoutMs);
     this.inboundRoutes = new InboundRoutes(undefined, this.context, this.app);
+    const rules = new EgressRules(() =>
+      this.addresses === undefined
+        ? []
+        : Object.values(this.addresses).map((address) => splitHostPort(address).port),
+    );
+    this.egress = new ExternalDestinations(this.context, options.egress ?? 'allow', rules);
     const serverOptions = {
       headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       onError: (error: unknown) => this.context.log('request failed inside the proxy', error),
@@ -150,7 +173,10 @@ export class TrellisProxy {
         inboundListener(() => this.inboundRoutes),
         serverOptions,
       ),
-      outbound: new ProxyServer(outboundListener(options.service, this.registry), serverOptions),
+      outbound: new ProxyServer(
+        outboundListener(options.service, this.registry, this.egress),
+        serverOptions,
+      ),
       admin: createAdminServer(
         {
           metrics: this.metrics,
@@ -193,14 +219,15 @@ export class TrellisProxy {
   /** Stops accepting, lets in-flight requests finish (bounded), then releases everything. */
   async close(): Promise<void> {
     this.fileWatcher?.close();
+    this.registry.close();
     await this.controlPlane?.close();
     await Promise.all([
       this.servers.inbound.close(DRAIN_MS),
       this.servers.outbound.close(DRAIN_MS),
       closeAdminServer(this.servers.admin),
     ]);
-    await this.endpoints.closeAll();
-    await this.app?.pool.destroy();
+    await Promise.all([this.endpoints.closeAll(), this.egress.closeAll()]);
+    await this.app?.destroy();
   }
 
   get ready(): boolean {
@@ -317,13 +344,20 @@ export class TrellisProxy {
     });
   }
 
-  private watch(service: string): void {
-    if (this.controlPlane === undefined || this.watched.has(service)) return;
+  /** Watches a service's config; the function returned stops it and forgets the service. */
+  private watch(service: string): () => void {
+    const controlPlane = this.controlPlane;
+    if (controlPlane === undefined || this.watched.has(service)) return () => undefined;
     this.watched.add(service);
-    this.controlPlane.watch(service, (data) => {
+    const stop = controlPlane.watch(service, (data) => {
       this.applyDestinationConfig(data);
-      this.controlPlane?.reportNow();
+      controlPlane.reportNow();
     });
+    return () => {
+      stop();
+      this.watched.delete(service);
+      this.applied.delete(service);
+    };
   }
 
   heartbeat(): ProxyHeartbeatInput {
@@ -363,6 +397,7 @@ export class TrellisProxy {
         ]),
       ),
       applied: Object.fromEntries(this.applied),
+      unknownWatches: this.registry.unknownWatches(),
     };
   }
 }

@@ -5,7 +5,7 @@ import { splitHostPort } from './authority.js';
 import { Outcome } from './classify.js';
 import type { ClientRequest } from './downstream/client-request.js';
 import { ConnectFailedError, NoEndpointsError, type ProxyError } from './errors.js';
-import type { RouteStats } from './golden-metrics.js';
+import type { RouteStats } from './proxy-metrics.js';
 import { UpstreamClosedError, UpstreamProtocolError } from './upstream/upstream-errors.js';
 
 function refuse(client: Socket, error: ProxyError): void {

@@ -207,9 +207,10 @@ describe('forwarding through two proxies', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['x-trellis-error']).toBe('no-endpoints');
     const text = await scrape(web.addresses.admin);
-    const labels = { dst_service: 'nowhere', status_code: '503', error: 'no-endpoints' };
+    // No config names it: it counts as unknown.
+    const labels = { dst_service: 'unknown', status_code: '503', error: 'no-endpoints' };
     expect(metric(text, 'response_total', labels)).toBe(1);
-    expect(metric(text, 'attempt_total', { dst_service: 'nowhere' })).toBe(0);
+    expect(metric(text, 'attempt_total', { dst_service: 'unknown' })).toBe(0);
   });
 
   it('streams a large upload with bounded memory', async () => {

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   createProxy,
@@ -155,4 +157,120 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Writes `bytes` on a fresh connection and collects everything until the proxy closes it. */
+export async function exchange(address: string, ...pieces: string[]): Promise<string> {
+  const socket = await open(address);
+  let received = '';
+  socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+  for (const piece of pieces) socket.write(piece, 'latin1');
+  await once(socket, 'close');
+  return received;
+}
+
+export async function open(address: string): Promise<Socket> {
+  const [host, port] = address.split(':') as [string, string];
+  const socket = connect({ host, port: Number(port) });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** Reads from `socket` until `predicate` holds for everything read so far. */
+export async function readUntil(
+  socket: Socket,
+  predicate: (text: string) => boolean,
+): Promise<string> {
+  let received = '';
+  return new Promise((resolve, reject) => {
+    const onData = (data: Buffer): void => {
+      received += data.toString('latin1');
+      if (predicate(received)) {
+        socket.off('data', onData);
+        resolve(received);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error(`closed after: ${JSON.stringify(received)}`)));
+  });
+}
+
+export const statusOf = (response: string): number => Number(response.slice(9, 12));
+
+/**
+ * A raw TCP upstream, so a test can answer with exact bytes, stall, or close at will. `answer`
+ * is called once per request head it reads (bodies are read by length only).
+ */
+export interface RawUpstream {
+  address: string;
+  connections: number;
+  /** Connections the pool closed (the upstream saw the end of the stream first). */
+  closedByClient: number;
+  heads: string[];
+  close(): Promise<void>;
+}
+
+export type Answer = (socket: Socket, head: string, index: number) => void;
+
+export async function rawUpstream(answer: Answer): Promise<RawUpstream> {
+  const sockets = new Set<Socket>();
+  const upstream: RawUpstream = {
+    address: '',
+    connections: 0,
+    closedByClient: 0,
+    heads: [],
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+  const server: Server = createServer((socket) => {
+    upstream.connections++;
+    sockets.add(socket);
+    let pending = '';
+    let bodyLeft = 0;
+    socket.on('data', (data: Buffer) => {
+      pending += data.toString('latin1');
+      for (;;) {
+        if (bodyLeft > 0) {
+          const take = Math.min(bodyLeft, pending.length);
+          bodyLeft -= take;
+          pending = pending.slice(take);
+          if (bodyLeft > 0) return;
+        }
+        const end = pending.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const head = pending.slice(0, end);
+        pending = pending.slice(end + 4);
+        bodyLeft = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        upstream.heads.push(head);
+        answer(socket, head, upstream.heads.length - 1);
+      }
+    });
+    socket.on('end', () => upstream.closedByClient++);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  upstream.address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return upstream;
+}
+
+const PROMTOOL = '/usr/bin/promtool';
+
+/** promtool's lint messages about an exposition; empty when it is clean. */
+export function promtoolCheck(text: string): string {
+  if (!existsSync(PROMTOOL)) {
+    throw new Error(
+      'promtool not found at /usr/bin/promtool: install the Debian package "prometheus"',
+    );
+  }
+  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return (
+    `${result.stdout}${result.stderr}`.trim() +
+    (result.status === 0 ? '' : ` (exit ${result.status})`)
+  );
 }

@@ -1,43 +1,15 @@
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, startProxy, startUpstream, type RunningProxy, type Upstream } from './helpers.js';
-
-/** Writes `bytes` on a fresh connection and collects everything until the proxy closes it. */
-async function exchange(address: string, ...pieces: string[]): Promise<string> {
-  const socket = await open(address);
-  let received = '';
-  socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
-  for (const piece of pieces) socket.write(piece, 'latin1');
-  await once(socket, 'close');
-  return received;
-}
-
-async function open(address: string): Promise<Socket> {
-  const [host, port] = address.split(':') as [string, string];
-  const socket = connect({ host, port: Number(port) });
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  return socket;
-}
-
-/** Reads from `socket` until `predicate` holds for everything read so far. */
-async function readUntil(socket: Socket, predicate: (text: string) => boolean): Promise<string> {
-  let received = '';
-  return new Promise((resolve, reject) => {
-    const onData = (data: Buffer): void => {
-      received += data.toString('latin1');
-      if (predicate(received)) {
-        socket.off('data', onData);
-        resolve(received);
-      }
-    };
-    socket.on('data', onData);
-    socket.once('close', () => reject(new Error(`closed after: ${JSON.stringify(received)}`)));
-  });
-}
-
-const statusOf = (response: string): number => Number(response.slice(9, 12));
+import {
+  exchange,
+  open,
+  readUntil,
+  send,
+  startProxy,
+  startUpstream,
+  statusOf,
+  type RunningProxy,
+  type Upstream,
+} from './helpers.js';
 
 /** The listener side of the proxy: what any HTTP/1.1 client may send it. */
 describe('listener', () => {

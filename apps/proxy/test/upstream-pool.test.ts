@@ -1,73 +1,20 @@
 import { once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exchange, UpstreamRequest } from '../src/upstream/exchange.js';
 import { UpstreamClosedError, UpstreamConnectError } from '../src/upstream/upstream-errors.js';
 import { UpstreamPool } from '../src/upstream/upstream-pool.js';
-import { deadAddress, eventually, send, startProxy, type RunningProxy } from './helpers.js';
-
-/**
- * A raw TCP upstream, so a test can answer with exact bytes, stall, or close at will. `answer`
- * is called once per request head it reads (bodies are read by length only).
- */
-interface RawUpstream {
-  address: string;
-  connections: number;
-  /** Connections the pool closed (the upstream saw the end of the stream first). */
-  closedByClient: number;
-  heads: string[];
-  close(): Promise<void>;
-}
-
-type Answer = (socket: Socket, head: string, index: number) => void;
-
-async function rawUpstream(answer: Answer): Promise<RawUpstream> {
-  const sockets = new Set<Socket>();
-  const upstream: RawUpstream = {
-    address: '',
-    connections: 0,
-    closedByClient: 0,
-    heads: [],
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-  const server: Server = createServer((socket) => {
-    upstream.connections++;
-    sockets.add(socket);
-    let pending = '';
-    let bodyLeft = 0;
-    socket.on('data', (data: Buffer) => {
-      pending += data.toString('latin1');
-      for (;;) {
-        if (bodyLeft > 0) {
-          const take = Math.min(bodyLeft, pending.length);
-          bodyLeft -= take;
-          pending = pending.slice(take);
-          if (bodyLeft > 0) return;
-        }
-        const end = pending.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        const head = pending.slice(0, end);
-        pending = pending.slice(end + 4);
-        bodyLeft = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        upstream.heads.push(head);
-        answer(socket, head, upstream.heads.length - 1);
-      }
-    });
-    socket.on('end', () => upstream.closedByClient++);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  upstream.address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return upstream;
-}
+import {
+  deadAddress,
+  eventually,
+  rawUpstream,
+  send,
+  startProxy,
+  type Answer,
+  type RawUpstream,
+  type RunningProxy,
+} from './helpers.js';
 
 interface Result {
   status: number;
@@ -98,6 +45,7 @@ function call(pool: UpstreamPool, request: Partial<UpstreamRequest> = {}): Promi
           result.body += chunk.toString();
           return true;
         },
+        onTrailers: () => {},
         onComplete: () => resolve(result),
         onError: (error) => {
           result.error = error;

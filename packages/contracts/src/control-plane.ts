@@ -26,7 +26,8 @@ export const EndpointSchema = z.strictObject({
 
 /**
  * Everything a proxy needs to send to one destination service. `revision` changes whenever
- * endpoints or policy change, so a watcher can tell news from repeats.
+ * endpoints or policy change, so a watcher can tell news from repeats; it is 0 while the
+ * collector knows no such service (no instance and no policy ever named it).
  */
 export const DestinationConfigSchema = z.strictObject({
   service: ServiceNameSchema,

@@ -5,6 +5,8 @@ export const CollectorHealthSchema = z.object({
   status: z.literal('ok'),
   database: z.enum(['sqlite', 'postgresql']),
   scrapeIntervalSeconds: z.number(),
+  /** Whether this collector scrapes; of several on one PostgreSQL database, one does. */
+  scraping: z.boolean(),
 });
 
 export type CollectorHealth = z.infer<typeof CollectorHealthSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
 
-/** Request and response bodies of the collector's `/v1/policies` API (DESIGN §3, §4). */
+/** Request and response bodies of the collector's `/v1/policies` API (docs/architecture.md §4, §6). */
 
 const Timestamp = z.iso.datetime();
 const Version = z.number().int().min(0);

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChangeHub } from '../discovery/change-hub.js';
-import type { ScrapeService } from '../scraping/scrape-service.js';
+import type { ScrapeService } from '../scrape/scrape-service.js';
 import { ChangeBridge } from './change-bridge.js';
 import { ClusterConnection, type SessionUser } from './cluster-connection.js';
 import { ScrapeLeadership } from './scrape-leadership.js';

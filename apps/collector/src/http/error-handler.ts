@@ -1,20 +1,21 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { API_ERRORS, type ApiErrorCode } from '@trellis/contracts';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, type ErrorBody } from './api-error.js';
+import { ApiError, errorBody as body } from './api-error.js';
 
-/** Fastify's own client errors, under codes in the API's style. */
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+/** Fastify's own client errors, under codes of the catalogue; any other is `bad-request`. */
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: API_ERRORS.bodyTooLarge.code,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: API_ERRORS.unsupportedMediaType.code,
+  FST_ERR_CTP_EMPTY_JSON_BODY: API_ERRORS.invalidJson.code,
+  FST_ERR_CTP_INVALID_JSON_BODY: API_ERRORS.invalidJson.code,
 };
 
 /** The one place errors become responses; a failure the API did not foresee is a 500 that keeps its cause in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply.status(error.status).send(body(error.code, error.message, error.details));
+      return reply.status(error.status).send(error.body());
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.flatMap((issue) => {
@@ -31,10 +32,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
       const first = details[0];
       return reply
-        .status(400)
+        .status(API_ERRORS.invalidRequest.status)
         .send(
           body(
-            'invalid-request',
+            API_ERRORS.invalidRequest.code,
             first ? `${first.path}: ${first.message}` : 'invalid request',
             details,
           ),
@@ -43,16 +44,16 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply
         .status(error.statusCode)
-        .send(body(FASTIFY_CODES[error.code] ?? error.code ?? 'bad-request', error.message));
+        .send(body(FASTIFY_CODES[error.code] ?? API_ERRORS.badRequest.code, error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(body('internal', 'internal error'));
+    return reply
+      .status(API_ERRORS.internal.status)
+      .send(body(API_ERRORS.internal.code, 'internal error'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body('not-found', `no route ${request.method} ${request.url}`)),
+    reply
+      .status(API_ERRORS.notFound.status)
+      .send(body(API_ERRORS.notFound.code, `no route ${request.method} ${request.url}`)),
   );
-}
-
-function body(code: string, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
 }

@@ -1,4 +1,4 @@
-import type { TierExtent } from '../storage/rollup-store.js';
+import type { TierExtent } from '../rollup/rollup-store.js';
 import type { TimeWindow } from './time-window.js';
 
 /** The part of a window that has data, up to the last scrape. */

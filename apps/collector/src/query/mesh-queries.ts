@@ -21,7 +21,7 @@ import {
   type ColumnSet,
   type RollupFilter,
   type RollupStore,
-} from '../storage/rollup-store.js';
+} from '../rollup/rollup-store.js';
 import { dataSpan, overlapSeconds, type DataSpan } from './data-span.js';
 import { healthOf, type HealthThresholds } from './health.js';
 import { chooseStep, type TimeWindow } from './time-window.js';
@@ -91,7 +91,7 @@ function statusesOf(rows: readonly RollupRow[]): StatusBreakdown {
     statuses['4xx'] += row.status4xx;
     statuses['5xx'] += row.status5xx;
     for (const [code, count] of Object.entries(row.errors)) {
-      if (count > 0) statuses.proxyErrors[code] = (statuses.proxyErrors[code] ?? 0) + count;
+      if (count) statuses.proxyErrors[code] = (statuses.proxyErrors[code] ?? 0) + count;
     }
   }
   return statuses;
@@ -201,7 +201,7 @@ export class MeshQueries {
         let attemptFailures = 0;
         for (const r of routeRows) {
           attempts += r.direction === 'outbound' ? r.attempts : r.requests;
-          attemptFailures += r.direction === 'outbound' ? r.attemptFailures : r.responseFailure;
+          attemptFailures += r.direction === 'outbound' ? r.attemptFailures : r.failures;
         }
         const actualSuccessRate = attempts > 0 ? 1 - attemptFailures / attempts : null;
         return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  API_ERRORS,
   HistogramSchema,
   RouteListSchema,
   SeriesSchema,
@@ -72,7 +73,7 @@ export function registerMetricsRoutes(
       const { source, destination } = request.params;
       const detail = await queries.edge(resolveWindow(request.query, now()), source, destination);
       if (detail === undefined) {
-        throw new ApiError(404, 'unknown-edge', `no calls from "${source}" to "${destination}"`);
+        throw new ApiError(API_ERRORS.unknownEdge, `no calls from "${source}" to "${destination}"`);
       }
       return detail;
     },
@@ -114,8 +115,7 @@ export function registerMetricsRoutes(
       );
       if (detail === undefined) {
         throw new ApiError(
-          404,
-          'unknown-service',
+          API_ERRORS.unknownService,
           `no service "${request.params.service}" is known`,
         );
       }

@@ -1,3 +1,4 @@
+import { API_ERRORS } from '@trellis/contracts';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 
@@ -34,8 +35,7 @@ function parseInstant(field: 'from' | 'to', text: string): number {
   const ms = /^[0-9]+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) {
     throw new ApiError(
-      400,
-      'invalid-request',
+      API_ERRORS.invalidRequest,
       `querystring.${field}: not a time (ISO 8601 or epoch ms)`,
     );
   }
@@ -45,7 +45,10 @@ function parseInstant(field: 'from' | 'to', text: string): number {
 export function resolveWindow(query: WindowQuery, nowMs: number): TimeWindow {
   if (query.from !== undefined || query.to !== undefined) {
     if (query.window !== undefined) {
-      throw new ApiError(400, 'invalid-request', 'querystring: give window, or from/to, not both');
+      throw new ApiError(
+        API_ERRORS.invalidRequest,
+        'querystring: give window, or from/to, not both',
+      );
     }
     const toMs = query.to === undefined ? nowMs : parseInstant('to', query.to);
     const fromMs =
@@ -54,11 +57,10 @@ export function resolveWindow(query: WindowQuery, nowMs: number): TimeWindow {
         : parseInstant('from', query.from);
     const seconds = (toMs - fromMs) / 1000;
     if (seconds <= 0)
-      throw new ApiError(400, 'invalid-request', 'querystring.from: must be before to');
+      throw new ApiError(API_ERRORS.invalidRequest, 'querystring.from: must be before to');
     if (seconds > MAX_WINDOW_SECONDS) {
       throw new ApiError(
-        400,
-        'invalid-request',
+        API_ERRORS.invalidRequest,
         'querystring.from: the window may span 7d at most',
       );
     }
@@ -66,7 +68,7 @@ export function resolveWindow(query: WindowQuery, nowMs: number): TimeWindow {
   }
   const seconds = parseDuration(query.window ?? '1m');
   if (seconds < MIN_WINDOW_SECONDS || seconds > MAX_WINDOW_SECONDS) {
-    throw new ApiError(400, 'invalid-request', 'querystring.window: between 1m and 7d');
+    throw new ApiError(API_ERRORS.invalidRequest, 'querystring.window: between 1m and 7d');
   }
   return { fromMs: nowMs - seconds * 1000, toMs: nowMs, seconds };
 }

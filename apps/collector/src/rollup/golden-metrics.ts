@@ -1,6 +1,7 @@
 import { LATENCY_BUCKETS_SECONDS } from '@trellis/contracts';
 import { histogramQuantile, type Histogram } from '@trellis/histogram';
-import { LATENCY_BUCKET_COUNT, type RollupRow } from './rollup-row.js';
+import { LATENCY_BUCKET_COUNT } from './rollup-fields.js';
+import type { RollupRow } from './rollup-row.js';
 
 export interface GoldenMetrics {
   readonly requests: number;
@@ -28,8 +29,8 @@ export function goldenMetrics(rows: readonly RollupRow[], windowSeconds: number)
   const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
   for (const row of rows) {
     requests += row.requests;
-    success += row.responseSuccess;
-    failure += row.responseFailure;
+    success += row.successes;
+    failure += row.failures;
     for (let i = 0; i < LATENCY_BUCKET_COUNT; i++) {
       counts[i] = (counts[i] as number) + (row.latencyBuckets[i] ?? 0);
     }

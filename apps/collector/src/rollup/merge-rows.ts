@@ -1,38 +1,10 @@
-import { addBucketCounts } from '@trellis/histogram';
-import { RETRY_RESULTS } from '@trellis/contracts';
-import { emptyRetries, routeKeyString, type RollupRow } from './rollup-row.js';
-
-type CountFields = Omit<
-  RollupRow,
-  | 'bucketStartMs'
-  | 'bucketSeconds'
-  | 'direction'
-  | 'srcService'
-  | 'dstService'
-  | 'route'
-  | 'errors'
-  | 'retries'
-  | 'latencyBuckets'
->;
-
-const COUNT_FIELDS: readonly (keyof CountFields)[] = [
-  'requests',
-  'responseSuccess',
-  'responseFailure',
-  'status1xx',
-  'status2xx',
-  'status3xx',
-  'status4xx',
-  'status5xx',
-  'attempts',
-  'attemptFailures',
-  'latencySumSeconds',
-];
+import { ROLLUP_FIELDS } from './rollup-fields.js';
+import { fieldValues, routeKeyString, rowFromValues, type RollupRow } from './rollup-row.js';
 
 /**
- * Sums rows field by field (counts, error codes, retry results, latency buckets) into one
- * with the given time bucket and the route of the first row. Every field is an increase, so
- * the sum is exactly what the rows describe together.
+ * Sums rows field by field (every field of ROLLUP_FIELDS) into one with the given time bucket
+ * and the route of the first row. Every field is an increase, so the sum is exactly what the
+ * rows describe together.
  */
 export function sumRows(
   rows: readonly RollupRow[],
@@ -41,40 +13,13 @@ export function sumRows(
 ): RollupRow {
   const first = rows[0];
   if (first === undefined) throw new RangeError('sumRows needs at least one row');
-  const counts: Record<keyof CountFields, number> = {
-    requests: 0,
-    responseSuccess: 0,
-    responseFailure: 0,
-    status1xx: 0,
-    status2xx: 0,
-    status3xx: 0,
-    status4xx: 0,
-    status5xx: 0,
-    attempts: 0,
-    attemptFailures: 0,
-    latencySumSeconds: 0,
-  };
-  const errors: Record<string, number> = {};
-  const retries = emptyRetries();
-  const latencyBuckets = new Array<number>(first.latencyBuckets.length).fill(0);
+  const sums = new Float64Array(ROLLUP_FIELDS.length);
   for (const row of rows) {
-    for (const field of COUNT_FIELDS) counts[field] += row[field];
-    for (const code in row.errors) errors[code] = (errors[code] ?? 0) + (row.errors[code] ?? 0);
-    for (const result of RETRY_RESULTS) retries[result] += row.retries[result];
-    addBucketCounts(latencyBuckets, row.latencyBuckets);
+    fieldValues(row).forEach((value, index) => {
+      sums[index] = (sums[index] as number) + value;
+    });
   }
-  return {
-    bucketStartMs,
-    bucketSeconds,
-    direction: first.direction,
-    srcService: first.srcService,
-    dstService: first.dstService,
-    route: first.route,
-    ...counts,
-    errors,
-    retries,
-    latencyBuckets,
-  };
+  return rowFromValues(first, bucketStartMs, bucketSeconds, sums);
 }
 
 /**

@@ -1,36 +1,26 @@
-import {
-  DIRECTIONS,
-  LATENCY_BUCKETS_SECONDS,
-  METRIC,
-  RETRY_RESULTS,
-  type Direction,
-} from '@trellis/contracts';
+import { DIRECTIONS, LATENCY_BUCKETS_SECONDS, METRIC, type Direction } from '@trellis/contracts';
 import { fromCumulative } from '@trellis/histogram';
-import type { DeltaSink, SeriesIdentity } from '../scrape/series-identity.js';
-import {
-  LATENCY_BUCKET_COUNT,
-  emptyRetries,
-  routeKeyString,
-  type RollupRow,
-  type RouteKey,
-} from './rollup-row.js';
+import { FIRST_LATENCY_FIELD, LATENCY_BUCKET_COUNT, ROLLUP_FIELDS } from './rollup-fields.js';
+import { routeKeyString, rowFromValues, type RollupRow, type RouteKey } from './rollup-row.js';
+import type { DeltaSink, SeriesIdentity } from './series-sink.js';
 
-const REQUESTS = 0;
-const SUCCESS = 1;
-const FAILURE = 2;
-const STATUS_1XX = 3;
-const ATTEMPTS = 8;
-const ATTEMPT_FAILURES = 9;
-const RETRIES = 10;
-const LATENCY_SUM = RETRIES + RETRY_RESULTS.length;
-/** Cumulative `le` increases, converted to per-bucket counts when a row is built. */
-const LATENCY_LE = LATENCY_SUM + 1;
-const FIELD_COUNT = LATENCY_LE + LATENCY_BUCKET_COUNT;
-const NO_FIELD = -1;
+const FIELD_COUNT = ROLLUP_FIELDS.length;
+
+/** The fields each (family, part) of series can add to, so binding a series looks at a few. */
+const FIELDS_BY_SERIES = new Map<string, number[]>();
+ROLLUP_FIELDS.forEach((field, index) => {
+  const key = seriesKey(field.source.family, field.source.part);
+  const fields = FIELDS_BY_SERIES.get(key);
+  if (fields === undefined) FIELDS_BY_SERIES.set(key, [index]);
+  else fields.push(index);
+});
+
+function seriesKey(family: string, part: string): string {
+  return `${family}\u0000${part}`;
+}
 
 export class RouteAccumulator implements RouteKey {
   readonly values = new Float64Array(FIELD_COUNT);
-  readonly errors = new Map<string, number>();
   round = -1;
   constructor(
     readonly direction: Direction,
@@ -59,13 +49,11 @@ export class LatencyHistogramShape {
   }
 }
 
-/** Where one series' increases go: up to two fields of one route, and maybe an error code. */
+/** Where one series' increases go: fields (indices into ROLLUP_FIELDS) of one route. */
 export class RollupBinding {
   constructor(
     readonly accumulator: RouteAccumulator,
-    readonly field: number,
-    readonly secondField: number,
-    readonly errorCode: string | undefined,
+    readonly fields: readonly number[],
     readonly latencyShape: LatencyHistogramShape | undefined,
   ) {}
 }
@@ -75,16 +63,6 @@ const LATENCY_BOUND_INDEX = new Map<number, number>(
   LATENCY_BUCKETS_SECONDS.map((bound, index) => [bound, index]),
 );
 LATENCY_BOUND_INDEX.set(Infinity, LATENCY_BUCKETS_SECONDS.length);
-const RETRY_RESULT_INDEX = new Map<string, number>(
-  RETRY_RESULTS.map((result, index) => [result, index]),
-);
-
-function statusClassField(statusCode: string | undefined): number {
-  if (statusCode?.length !== 3) return NO_FIELD;
-  const digit = statusCode.charCodeAt(0) - 48;
-  return digit >= 1 && digit <= 5 ? STATUS_1XX + digit - 1 : NO_FIELD;
-}
-
 /**
  * Sums the increases of every proxy's series into one row per (direction, source, destination,
  * route) for a scrape round. Implements `DeltaSink`, so each series is mapped to its row and
@@ -117,15 +95,11 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
         latencyShape.noteBound(LATENCY_BOUND_INDEX.get(series.upperBound ?? Number.NaN));
       }
     }
-    const fields = fieldsFor(series);
-    if (fields === undefined) return undefined;
-    return new RollupBinding(
-      this.accumulatorFor(key),
-      fields[0],
-      fields[1],
-      fields[2],
-      latencyShape,
+    const fields = (FIELDS_BY_SERIES.get(seriesKey(series.family, series.part)) ?? []).filter(
+      (index) => ROLLUP_FIELDS[index]?.source.where?.(series) ?? true,
     );
+    if (fields.length === 0) return undefined;
+    return new RollupBinding(this.accumulatorFor(key), fields, latencyShape);
   }
 
   add(binding: RollupBinding, delta: number): void {
@@ -134,20 +108,10 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
     if (accumulator.round !== this.round) {
       accumulator.round = this.round;
       accumulator.values.fill(0);
-      accumulator.errors.clear();
       this.touched.push(accumulator);
     }
     const values = accumulator.values;
-    values[binding.field] = (values[binding.field] as number) + delta;
-    if (binding.secondField !== NO_FIELD) {
-      values[binding.secondField] = (values[binding.secondField] as number) + delta;
-    }
-    if (binding.errorCode !== undefined) {
-      accumulator.errors.set(
-        binding.errorCode,
-        (accumulator.errors.get(binding.errorCode) ?? 0) + delta,
-      );
-    }
+    for (const field of binding.fields) values[field] = (values[field] as number) + delta;
   }
 
   /** The rows of every route that saw an increase since the last call, stamped with a bucket. */
@@ -180,77 +144,14 @@ export class RollupAggregator implements DeltaSink<RollupBinding> {
   }
 }
 
-function fieldsFor(series: SeriesIdentity): [number, number, string | undefined] | undefined {
-  const labels = series.labels;
-  switch (series.family) {
-    case METRIC.requestTotal:
-      return series.part === 'counter' ? [REQUESTS, NO_FIELD, undefined] : undefined;
-    case METRIC.responseTotal: {
-      if (series.part !== 'counter') return undefined;
-      const classification = labels['classification'];
-      if (classification !== 'success' && classification !== 'failure') return undefined;
-      const error = labels['error'];
-      return [
-        classification === 'success' ? SUCCESS : FAILURE,
-        statusClassField(labels['status_code']),
-        error === undefined || error === '' ? undefined : error,
-      ];
-    }
-    case METRIC.attemptTotal:
-      if (series.part !== 'counter') return undefined;
-      return [
-        ATTEMPTS,
-        labels['classification'] === 'failure' ? ATTEMPT_FAILURES : NO_FIELD,
-        undefined,
-      ];
-    case METRIC.retryTotal: {
-      const index = RETRY_RESULT_INDEX.get(labels['result'] ?? '');
-      if (series.part !== 'counter' || index === undefined) return undefined;
-      return [RETRIES + index, NO_FIELD, undefined];
-    }
-    case METRIC.responseLatencySeconds: {
-      if (series.part === 'sum') return [LATENCY_SUM, NO_FIELD, undefined];
-      if (series.part !== 'bucket' || series.upperBound === undefined) return undefined;
-      // The contract's bounds are matched exactly: the exporter prints them from the same
-      // numbers. A histogram with any other bound is left out whole (LatencyHistogramShape).
-      const index = LATENCY_BOUND_INDEX.get(series.upperBound);
-      return index === undefined ? undefined : [LATENCY_LE + index, NO_FIELD, undefined];
-    }
-    default:
-      return undefined;
-  }
-}
-
+/** Latency fields hold cumulative `le` increases until here, where they become per-bucket counts. */
 function toRow(
   accumulator: RouteAccumulator,
   bucketStartMs: number,
   bucketSeconds: number,
 ): RollupRow {
-  const values = accumulator.values;
-  const retries = emptyRetries();
-  RETRY_RESULTS.forEach((result, index) => {
-    retries[result] = values[RETRIES + index] as number;
-  });
-  return {
-    bucketStartMs,
-    bucketSeconds,
-    direction: accumulator.direction,
-    srcService: accumulator.srcService,
-    dstService: accumulator.dstService,
-    route: accumulator.route,
-    requests: values[REQUESTS] as number,
-    responseSuccess: values[SUCCESS] as number,
-    responseFailure: values[FAILURE] as number,
-    status1xx: values[STATUS_1XX] as number,
-    status2xx: values[STATUS_1XX + 1] as number,
-    status3xx: values[STATUS_1XX + 2] as number,
-    status4xx: values[STATUS_1XX + 3] as number,
-    status5xx: values[STATUS_1XX + 4] as number,
-    errors: Object.fromEntries(accumulator.errors),
-    attempts: values[ATTEMPTS] as number,
-    attemptFailures: values[ATTEMPT_FAILURES] as number,
-    retries,
-    latencyBuckets: fromCumulative(values.subarray(LATENCY_LE, LATENCY_LE + LATENCY_BUCKET_COUNT)),
-    latencySumSeconds: values[LATENCY_SUM] as number,
-  };
+  const values = Float64Array.from(accumulator.values);
+  const latency = values.subarray(FIRST_LATENCY_FIELD, FIRST_LATENCY_FIELD + LATENCY_BUCKET_COUNT);
+  latency.set(fromCumulative(latency));
+  return rowFromValues(accumulator, bucketStartMs, bucketSeconds, values);
 }

@@ -5,7 +5,7 @@ import {
   type ParsedSample,
   type SampleVisitor,
 } from './prometheus-text-parser.js';
-import type { DeltaSink, SeriesIdentity } from './series-identity.js';
+import type { DeltaSink, SeriesIdentity } from '../rollup/series-sink.js';
 
 /** The gauge prom-client (and most exporters) expose for when the process started. */
 export const PROCESS_START_TIME_METRIC = 'process_start_time_seconds';

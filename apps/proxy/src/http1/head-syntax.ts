@@ -44,7 +44,8 @@ export interface HeaderFields {
   connection: string | undefined;
   keepAlive: string | undefined;
   expect: string | undefined;
-  host: boolean;
+  /** How many Host headers there are. */
+  hosts: number;
   upgrade: boolean;
 }
 
@@ -66,7 +67,7 @@ export function parseHeaderFields(text: string, start: number): HeaderFields {
     connection: undefined,
     keepAlive: undefined,
     expect: undefined,
-    host: false,
+    hosts: 0,
     upgrade: false,
   };
   let position = start;
@@ -80,7 +81,7 @@ export function parseHeaderFields(text: string, start: number): HeaderFields {
     fields.raw.push(name, value);
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === 'host') fields.host = true;
+        if (name.toLowerCase() === 'host') fields.hosts++;
         break;
       case 6:
         if (name.toLowerCase() === 'expect') fields.expect = value;

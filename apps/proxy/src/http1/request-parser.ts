@@ -30,6 +30,13 @@ export interface RequestHead {
 const REQUEST_LINE =
   /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e\x80-\xff]+) HTTP\/1\.([01])(?:\r\n|$)/;
 
+/**
+ * The request targets a plain-HTTP proxy can carry (RFC 9112 §3.2): origin-form, `*` for
+ * OPTIONS, or absolute-form with the `http` scheme. Any other scheme asks for something the
+ * proxy would not do (TLS, FTP) and would be sent as plain HTTP.
+ */
+const CARRIED_TARGET = /^(?:\/|http:\/\/)/i;
+
 const METHOD_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}(?: |$)/;
 
 /**
@@ -51,9 +58,20 @@ export function plausibleRequestStart(text: string): boolean {
 export function parseRequestHead(text: string): RequestHead {
   const match = REQUEST_LINE.exec(text);
   if (match === null) throw new MalformedMessageError('malformed request line');
+  const method = match[1]!;
+  const target = match[2]!;
   const versionMinor = match[3] === '1' ? 1 : 0;
+  // CONNECT's authority-form target is the CONNECT handler's to judge.
+  if (
+    method !== 'CONNECT' &&
+    !CARRIED_TARGET.test(target) &&
+    !(target === '*' && method === 'OPTIONS')
+  ) {
+    throw new MalformedMessageError('request target is neither a path nor an http:// URL');
+  }
   const fields = parseHeaderFields(text, match[0].length);
-  if (versionMinor === 1 && !fields.host) {
+  if (fields.hosts > 1) throw new MalformedMessageError('more than one Host header');
+  if (versionMinor === 1 && fields.hosts === 0) {
     throw new MalformedMessageError('HTTP/1.1 request without Host');
   }
   let framing = BodyFraming.None;
@@ -76,8 +94,8 @@ export function parseRequestHead(text: string): RequestHead {
         ? !hasToken(connection, 'close')
         : hasToken(connection, 'keep-alive');
   return {
-    method: match[1]!,
-    target: match[2]!,
+    method,
+    target,
     versionMinor,
     rawHeaders: fields.raw,
     framing,

@@ -38,6 +38,12 @@ const enum State {
   Done,
 }
 
+/**
+ * Interim responses allowed before the final one. A server sends one or two (100 Continue,
+ * 103 Early Hints); an endless stream of them would keep the proxy parsing until the timeout.
+ */
+const INTERIM_LIMIT = 16;
+
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?(?:\r\n|$)/;
 const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i;
 
@@ -58,12 +64,14 @@ export class ResponseParser {
   private readonly chunked = new ChunkedDecoder();
   private sink: ResponseSink | undefined = undefined;
   private bodyExpected = true;
+  private interim = 0;
 
   /** Prepares for the response to the next request; `head` is false for HEAD requests. */
   expect(sink: ResponseSink, bodyExpected: boolean): void {
     this.sink = sink;
     this.bodyExpected = bodyExpected;
     this.state = State.Head;
+    this.interim = 0;
     this.head.reset();
   }
 
@@ -139,6 +147,9 @@ export class ResponseParser {
     if (status < 200) {
       // An interim response (100 Continue, 103 Early Hints): the final one follows.
       if (status === 101) throw new MalformedMessageError('unexpected 101 to a plain request');
+      if (++this.interim > INTERIM_LIMIT) {
+        throw new MalformedMessageError(`more than ${INTERIM_LIMIT} interim responses`);
+      }
       return;
     }
     if (!this.bodyExpected || status === 204 || status === 304) {

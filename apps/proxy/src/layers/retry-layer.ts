@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Retry } from '@trellis/contracts';
 import type { Call } from '../call.js';
 import { retryConditionMask } from '../classify.js';
-import type { RouteStats } from '../golden-metrics.js';
+import type { RouteStats } from '../proxy-metrics.js';
 import type { Layer } from '../handler.js';
 import { bufferForReplay } from '../request-body.js';
 import type { RetryBudget } from '../retry-budget.js';

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, type LookupFunction, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LAST_CHUNK } from '../http1/framed-write.js';
@@ -16,7 +16,7 @@ import {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What a connection reports back to the pool that owns it. */
-export interface ConnectionOwner {
+export interface OwningPool {
   /** The exchange finished and the connection may carry another. */
   release(connection: UpstreamConnection): void;
   /** The connection is closed (or closing) and must not be used again. */
@@ -52,11 +52,15 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
   constructor(
     host: string,
     port: number,
-    private readonly owner: ConnectionOwner,
+    private readonly owner: OwningPool,
     defaultIdleLimitMs: number,
+    /** Resolves the host (the system resolver when undefined). */
+    lookup: LookupFunction | undefined,
   ) {
     this.idleLimitMs = defaultIdleLimitMs;
-    this.socket = connect({ host, port, noDelay: true });
+    this.socket = connect(
+      lookup === undefined ? { host, port, noDelay: true } : { host, port, noDelay: true, lookup },
+    );
     this.connectTimer = setTimeout(() => {
       this.socket.destroy(
         new UpstreamConnectError(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`),

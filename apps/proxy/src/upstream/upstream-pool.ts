@@ -1,7 +1,8 @@
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { splitHostPort } from '../authority.js';
 import { Exchange, type ResponseHandler, type UpstreamRequest } from './exchange.js';
-import { UpstreamConnection, type ConnectionOwner } from './upstream-connection.js';
+import { UpstreamConnection, type OwningPool } from './upstream-connection.js';
 
 /**
  * How long a connection may sit idle when the upstream gives no Keep-Alive hint: under the
@@ -18,7 +19,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  * stopped moving either way is cut, so a hung upstream or client cannot hold a connection
  * forever (the route timeout ends at the response head).
  */
-export class UpstreamPool implements ConnectionOwner {
+export class UpstreamPool implements OwningPool {
   private readonly host: string;
   private readonly port: number;
   private readonly idle: UpstreamConnection[] = [];
@@ -31,6 +32,7 @@ export class UpstreamPool implements ConnectionOwner {
     readonly address: string,
     /** An exchange with no byte moving either way for this long is cut. */
     private readonly streamIdleTimeoutMs: number,
+    private readonly lookup?: LookupFunction,
   ) {
     const { host, port } = splitHostPort(address);
     this.host = host;
@@ -106,7 +108,13 @@ export class UpstreamPool implements ConnectionOwner {
   }
 
   private newConnection(): UpstreamConnection {
-    const connection = new UpstreamConnection(this.host, this.port, this, DEFAULT_IDLE_LIMIT_MS);
+    const connection = new UpstreamConnection(
+      this.host,
+      this.port,
+      this,
+      DEFAULT_IDLE_LIMIT_MS,
+      this.lookup,
+    );
     this.open.add(connection);
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
     return connection;

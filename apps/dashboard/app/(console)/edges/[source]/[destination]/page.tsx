@@ -55,7 +55,9 @@ export default async function EdgePage({ params, searchParams }: Props) {
         <h1 data-testid="edge-title">
           {source} <span className="muted">→</span> {destination}
         </h1>
-        <p className="muted">Every call from {source} to {destination} {time.label}.</p>
+        <p className="muted">
+          Every call from {source} to {destination} {time.label}.
+        </p>
       </div>
       <SectionErrorBoundary>
         <Suspense fallback={<Skeleton rows={8} height={48} />}>

@@ -1,13 +1,12 @@
-import type { Database } from '@trellis/db';
-import { ScrapeLoop, type ScrapeRound, type ScrapeTarget } from '../scrape/scrape-loop.js';
-import type { RollupStore } from '../storage/rollup-store.js';
+import type { ProxyRegistry } from '../registry/proxy-registry.js';
+import type { RollupStore } from '../rollup/rollup-store.js';
+import { ScrapeLoop, type ScrapeRound } from './scrape-loop.js';
 
 export interface ScrapeServiceOptions {
-  database: Database;
   rollups: RollupStore;
+  /** Names the proxies to scrape (the live ones) and keeps each one's last scrape status. */
+  registry: Pick<ProxyRegistry, 'scrapeTargets' | 'recordScrapes'>;
   intervalMs: number;
-  /** The proxies to scrape: the live ones in the registry. */
-  targets(): Promise<readonly ScrapeTarget[]>;
   /** Told after each stored round (the event stream announces it). */
   onRound?(round: ScrapeRound): void;
   onError?(error: unknown): void;
@@ -18,9 +17,9 @@ export interface ScrapeServiceOptions {
 const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Scrapes every live proxy each interval and stores the round: rollups in every tier and each
- * proxy's scrape status in the registry. A round is stored in one transaction, so a restart
- * loses at most the round in flight.
+ * Scrapes every live proxy each interval and stores the round: first its rollups in every tier
+ * (one transaction), then each proxy's scrape status in the registry (a second one). A restart
+ * loses at most the round in flight; a crash between the two leaves the status one round old.
  */
 export class ScrapeService {
   private loop: ScrapeLoop;
@@ -78,7 +77,7 @@ export class ScrapeService {
 
   private createLoop(): ScrapeLoop {
     return new ScrapeLoop({
-      targets: this.options.targets,
+      targets: () => this.options.registry.scrapeTargets(),
       sink: (round) => this.store(round),
       intervalMs: this.options.intervalMs,
       timeoutMs: Math.min(this.options.intervalMs, 10_000),
@@ -89,19 +88,7 @@ export class ScrapeService {
 
   private async store(round: ScrapeRound): Promise<void> {
     await this.options.rollups.write(round.rows);
-    const { prisma } = this.options.database;
-    await prisma.$transaction(
-      round.targets.map((target) =>
-        prisma.proxy.updateMany({
-          where: { instanceId: target.instanceId },
-          data: {
-            lastScrapeAt: new Date(target.scrapedAtMs),
-            lastScrapeDurationMs: Math.round(target.durationMs),
-            lastScrapeError: target.error,
-          },
-        }),
-      ),
-    );
+    await this.options.registry.recordScrapes(round.targets);
     this.options.onRound?.(round);
   }
 }

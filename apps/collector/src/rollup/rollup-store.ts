@@ -1,13 +1,7 @@
 import { Prisma, type Database } from '@trellis/db';
-import { downsampleRows } from '../rollup/merge-rows.js';
-import type { RollupRow } from '../rollup/rollup-row.js';
-import {
-  COUNT_COLUMNS,
-  GOLDEN_COLUMNS,
-  KEY_COLUMNS,
-  countValues,
-  rowFromColumns,
-} from './rollup-columns.js';
+import { downsampleRows } from './merge-rows.js';
+import { FIELD_COLUMNS, GOLDEN_COLUMNS, KEY_COLUMNS } from './rollup-fields.js';
+import { fieldValues, rowFromValues, type RollupRow, type RouteKey } from './rollup-row.js';
 import { coverWindow, type RollupTier } from './rollup-tiers.js';
 
 /** The route of the rows that sum every route of an edge, so edge-level reads stay small. */
@@ -17,14 +11,14 @@ export const ALL_ROUTES = '*';
 const ROWS_PER_STATEMENT = 500;
 
 const quote = (column: string) => `"${column}"`;
-const INSERT_COLUMNS = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS, ...COUNT_COLUMNS];
+const INSERT_COLUMNS = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS, ...FIELD_COLUMNS];
 const CONFLICT_KEY = ['resolutionSeconds', 'bucketStart', ...KEY_COLUMNS].map(quote).join(', ');
-const ADD_ON_CONFLICT = COUNT_COLUMNS.map(
+const ADD_ON_CONFLICT = FIELD_COLUMNS.map(
   (column) => `${quote(column)} = "Rollup".${quote(column)} + excluded.${quote(column)}`,
 ).join(', ');
 const sums = (columns: readonly string[]) =>
   columns.map((column) => `SUM(${quote(column)}) AS ${quote(column)}`).join(', ');
-const SUM_ALL = sums(COUNT_COLUMNS);
+const SUM_ALL = sums(FIELD_COLUMNS);
 
 export interface RollupFilter {
   direction?: 'inbound' | 'outbound';
@@ -98,9 +92,7 @@ export class RollupStore {
     columns: ColumnSet = 'all',
   ): Promise<RollupRow[]> {
     const rows = await this.query(fromMs, toMs, filter, groupBy, columns);
-    return rows.map((row) =>
-      rowFromColumns(row, keyOf(row), fromMs, Math.round((toMs - fromMs) / 1000)),
-    );
+    return rows.map((row) => rowFromSums(row, fromMs, Math.round((toMs - fromMs) / 1000)));
   }
 
   /**
@@ -117,9 +109,7 @@ export class RollupStore {
   ): Promise<RollupRow[]> {
     const tiers = this.tiers.filter((tier) => stepSeconds % tier.seconds === 0);
     const rows = await this.query(fromMs, toMs, filter, groupBy, columns, { stepSeconds, tiers });
-    return rows.map((row) =>
-      rowFromColumns(row, keyOf(row), Number(row.step) * stepSeconds * 1000, stepSeconds),
-    );
+    return rows.map((row) => rowFromSums(row, Number(row.step) * stepSeconds * 1000, stepSeconds));
   }
 
   /**
@@ -193,7 +183,17 @@ export class RollupStore {
   }
 }
 
-function keyOf(row: Record<string, unknown>) {
+/** A summed result row (column name → number) back into a RollupRow; columns not read are 0. */
+function rowFromSums(
+  sums: Record<string, unknown>,
+  bucketStartMs: number,
+  bucketSeconds: number,
+): RollupRow {
+  const values = FIELD_COLUMNS.map((column) => Number(sums[column] ?? 0));
+  return rowFromValues(keyOf(sums), bucketStartMs, bucketSeconds, values);
+}
+
+function keyOf(row: Record<string, unknown>): RouteKey {
   return {
     direction: (row.direction as 'inbound' | 'outbound' | undefined) ?? 'inbound',
     srcService: (row.srcService as string | undefined) ?? '',
@@ -222,7 +222,7 @@ function insertStatement(rows: readonly RollupRow[], tierSeconds: number): Prism
         row.srcService,
         row.dstService,
         row.route,
-        ...countValues(row),
+        ...fieldValues(row),
       ])})`,
   );
   return Prisma.sql`INSERT INTO "Rollup" (${Prisma.raw(INSERT_COLUMNS.map(quote).join(', '))}) VALUES ${Prisma.join(
