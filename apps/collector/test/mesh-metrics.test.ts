@@ -9,6 +9,7 @@ import { ChangeHub } from '../src/discovery/change-hub.js';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../src/query/health.js';
 import { MeshQueries } from '../src/query/mesh-queries.js';
 import { ProxyRegistry } from '../src/registry/proxy-registry.js';
+import { CounterCheckpointStore } from '../src/scrape/counter-checkpoints.js';
 import { ScrapeService } from '../src/scrape/scrape-service.js';
 import { RollupStore } from '../src/rollup/rollup-store.js';
 import { rollupTiers } from '../src/rollup/rollup-tiers.js';
@@ -142,7 +143,12 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
         'test-token',
       );
     }
-    scraping = new ScrapeService({ rollups, registry, intervalMs: SCRAPE_SECONDS * 1000 });
+    scraping = new ScrapeService({
+      rollups,
+      checkpoints: new CounterCheckpointStore(database),
+      registry,
+      intervalMs: SCRAPE_SECONDS * 1000,
+    });
     queries = new MeshQueries({
       rollups,
       thresholds: DEFAULT_HEALTH_THRESHOLDS,
