@@ -80,7 +80,7 @@ export function ServiceSummaryView({
           What {service}&apos;s own proxies served{' '}
           <span className="muted">every attempt that reached it, retries included</span>
         </h3>
-        <div className="stat-strip" data-testid="served-stats" aria-labelledby="served-title">
+        <div className="stat-strip" data-testid="served-stats">
           <Stat label="Success rate" value={formatPercent(data.service.served.successRate)} />
           <Stat label="Requests/s" value={formatRps(data.service.served.rps)} />
           <Stat label="p50" value={formatLatency(data.service.served.p50)} />

@@ -1,16 +1,8 @@
-import type { Health, Topology } from '@trellis/contracts';
-import { formatPercent, formatRps } from '../../format/metric-format';
+import type { Topology } from '@trellis/contracts';
 import { MarkerType } from '@xyflow/react';
 import type { LayoutInput, Positions } from './elk-layout';
 import { NODE_HEIGHT, NODE_WIDTH, type ServiceNode } from './service-node';
 import type { MetricsEdge } from './metrics-edge';
-
-const HEALTH_WORDS: Record<Health, string> = {
-  healthy: 'healthy',
-  warning: 'warning',
-  failing: 'failing',
-  idle: 'no traffic',
-};
 
 /** Which services and edges the graph shows, in a fixed order so the layout is deterministic. */
 export function visibleStructure(topology: Topology, hideIdle: boolean) {
@@ -89,9 +81,6 @@ export function flowNodes(
       draggable: false,
       connectable: false,
       ariaRole: 'button',
-      ariaLabel:
-        `${service}: ${HEALTH_WORDS[node?.health ?? 'idle']}, ` +
-        `${formatPercent(successRate, 1)} success, ${formatRps(node?.metrics.rps ?? null)} requests per second`,
       data: {
         service,
         health: node?.health ?? 'idle',

@@ -70,9 +70,11 @@ function MetricsEdgeView({
             className={`graph-edge-label nodrag nopan ${data.health}`}
             data-testid="graph-edge-label"
             data-edge={id}
-            aria-label={`Calls from ${source} to ${target}: ${formatRps(data.rps)} requests per second, ${formatPercent(data.successRate, 1)} success`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
+            <span className="visually-hidden">
+              Calls from {source} to {target}:{' '}
+            </span>
             {formatRps(data.rps)} rps · {formatPercent(data.successRate, 1)}
             {data.showLatency && <> · p99 {formatLatency(data.p99)}</>}
           </ViewLink>
