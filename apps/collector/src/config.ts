@@ -10,6 +10,7 @@ import {
   type Role,
 } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
@@ -35,6 +36,11 @@ const RetentionSchema = z
     return amount * unit;
   })
   .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
+
+const RatioSchema = z.coerce
+  .number('a number between 0 and 1, such as 0.95')
+  .min(0, 'a number between 0 and 1, such as 0.95')
+  .max(1, 'a number between 0 and 1, such as 0.95');
 
 /** How long a proxy certificate lives: down to 30 s so tests can watch it rotate. */
 const LifetimeSchema = z
@@ -70,6 +76,9 @@ const ConfigSchema = z
     /** How long a stale instance stays in the registry before it is deleted. */
     staleRetentionSeconds: RetentionSchema.default(24 * 3600),
     policiesFile: z.string().min(1).optional(),
+    /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
+    healthWarning: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.warning),
+    healthFailing: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.failing),
     /** The SPIFFE trust domain of every certificate the collector issues. */
     trustDomain: TrustDomainSchema.default(DEFAULT_TRUST_DOMAIN),
     identityLifetimeMs: LifetimeSchema.default(24 * 3_600_000),
@@ -79,6 +88,13 @@ const ConfigSchema = z
     identityIssuerKeyFile: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.healthFailing > config.healthWarning) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthFailing'],
+        message: 'at most --health-warning',
+      });
+    }
     const given = IDENTITY_FILE_FIELDS.filter((field) => config[field] !== undefined);
     if (given.length === 0 || given.length === IDENTITY_FILE_FIELDS.length) return;
     for (const field of IDENTITY_FILE_FIELDS) {
@@ -102,6 +118,8 @@ const FLAGS = {
   coarseRetentionSeconds: 'retention-coarse',
   staleRetentionSeconds: 'stale-retention',
   policiesFile: 'policies',
+  healthWarning: 'health-warning',
+  healthFailing: 'health-failing',
   trustDomain: 'trust-domain',
   identityLifetimeMs: 'identity-issuance-lifetime',
   identityTrustAnchorsFile: 'identity-trust-anchors-file',
