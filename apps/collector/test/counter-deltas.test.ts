@@ -71,6 +71,12 @@ describe('TargetDeltaTracker', () => {
     expect((await scrape()).get('request_total counter get-item')).toBe(5);
   });
 
+  it('counts a first scrape in full when the process started the moment we began watching', async () => {
+    const { proxy, scrape } = setup(WATCH_START_MS / 1000);
+    proxy.record(ok, 5);
+    expect((await scrape()).get('request_total counter get-item')).toBe(5);
+  });
+
   it('takes a first scrape as a baseline when the process started before we watched', async () => {
     const { proxy, scrape } = setup(WATCH_START_MS / 1000 - 1);
     proxy.record(ok, 5);
