@@ -21,7 +21,8 @@ export interface TrellisSystem {
   /** The token the collector wrote to `<data dir>/operator.token` on its first start. */
   operatorToken: string;
   /** A new token from the collector's own `token create` command. */
-  createToken(role: 'viewer' | 'operator' | 'proxy', name: string): string;
+  /** A new token; a proxy token is bound to `service`. */
+  createToken(role: 'viewer' | 'operator' | 'proxy', name: string, service?: string): string;
   stopCollector(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -109,7 +110,7 @@ export async function startSystem(ports: SystemPorts): Promise<TrellisSystem> {
     collectorUrl,
     dashboardUrl,
     operatorToken: readFileSync(join(dataDir, 'operator.token'), 'utf8').trim(),
-    createToken(role, name) {
+    createToken(role, name, service) {
       const result = spawnSync(
         process.execPath,
         [
@@ -120,6 +121,7 @@ export async function startSystem(ports: SystemPorts): Promise<TrellisSystem> {
           role,
           '--name',
           name,
+          ...(service === undefined ? [] : ['--service', service]),
           '--database-url',
           databaseUrl,
         ],

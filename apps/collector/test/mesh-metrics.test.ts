@@ -109,14 +109,17 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       ['web', 'web-1', webAddresses],
       ['catalog', 'catalog-1', catalog.addresses],
     ] as const) {
-      await registry.heartbeat({
-        service,
-        instanceId,
-        inboundAddress: addresses.inbound,
-        adminAddress: addresses.admin,
-        proxyVersion: 'test',
-        applied: {},
-      });
+      await registry.heartbeat(
+        {
+          service,
+          instanceId,
+          inboundAddress: addresses.inbound,
+          adminAddress: addresses.admin,
+          proxyVersion: 'test',
+          applied: {},
+        },
+        'test-token',
+      );
     }
     scraping = new ScrapeService({ rollups, registry, intervalMs: SCRAPE_SECONDS * 1000 });
     queries = new MeshQueries({
