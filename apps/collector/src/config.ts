@@ -1,64 +1,89 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import {
+  ConfigError,
+  durationSchema,
+  helpText,
+  readCommandLine,
+  variableOf,
+  type FlagTable,
+  type FlagValues,
+} from '@trellis/config';
 import { HostPortSchema, RoleSchema, ServiceNameSchema, type Role } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
- * variable `TRELLIS_<FLAG>`; a flag wins over the variable.
+ * variable `TRELLIS_<FLAG>`; a flag wins over the variable (docs/architecture.md §7).
  */
 
-const DurationSchema = z
-  .string()
-  .regex(/^[0-9]+(ms|s|m)$/, 'a duration such as 500ms, 5s or 1m')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    if (value.endsWith('ms')) return amount;
-    return value.endsWith('m') ? amount * 60_000 : amount * 1000;
-  })
-  .refine((ms) => ms >= 100 && ms <= 3_600_000, 'between 100ms and 1h');
-
-const RetentionSchema = z
-  .string()
-  .regex(/^[0-9]+(m|h|d)$/, 'a duration such as 90m, 6h or 7d')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    const unit = { m: 60, h: 3600, d: 86_400 }[value.at(-1) as 'm' | 'h' | 'd'];
-    return amount * unit;
-  })
-  .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
-
-const ConfigSchema = z.strictObject({
-  listen: HostPortSchema.default('127.0.0.1:7700'),
-  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
-  scrapeIntervalMs: DurationSchema.refine(
-    (ms) => ms >= 1000 && ms % 1000 === 0,
-    'whole seconds, at least 1s',
-  ).default(5000),
-  heartbeatIntervalMs: DurationSchema.default(2000),
-  /** How long rollups at the scrape interval are kept. */
-  fineRetentionSeconds: RetentionSchema.default(6 * 3600),
-  /** How long minute and hour rollups are kept. */
-  coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
-  /** How long a stale instance stays in the registry before it is deleted. */
-  staleRetentionSeconds: RetentionSchema.default(24 * 3600),
-  policiesFile: z.string().min(1).optional(),
-});
-
-export type CollectorConfig = z.infer<typeof ConfigSchema>;
+const RetentionSchema = durationSchema({ min: '10m', max: '366d' }).transform((ms) => ms / 1000);
 
 const FLAGS = {
-  listen: 'listen',
-  databaseUrl: 'database-url',
-  scrapeIntervalMs: 'scrape-interval',
-  heartbeatIntervalMs: 'heartbeat-interval',
-  fineRetentionSeconds: 'retention-fine',
-  coarseRetentionSeconds: 'retention-coarse',
-  staleRetentionSeconds: 'stale-retention',
-  policiesFile: 'policies',
-} as const;
+  listen: {
+    schema: HostPortSchema,
+    default: '127.0.0.1:7700',
+    help: 'where the /v1 API listens',
+    value: 'HOST:PORT',
+  },
+  'database-url': {
+    schema: z.string().min(1),
+    default: DEFAULT_DATABASE_URL,
+    help: 'file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB',
+    value: 'URL',
+  },
+  'scrape-interval': {
+    // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
+    schema: durationSchema({ min: '1s', max: '1h', wholeSeconds: true }),
+    default: '5s',
+    help: 'how often every live proxy is scraped; the finest rollup bucket',
+    value: 'DURATION',
+  },
+  'heartbeat-interval': {
+    schema: durationSchema({ min: '100ms', max: '1h' }),
+    default: '2s',
+    help: 'how often proxies heartbeat; three missed make one stale',
+    value: 'DURATION',
+  },
+  'retention-fine': {
+    schema: RetentionSchema,
+    default: '6h',
+    help: 'how long rollups at the scrape interval are kept',
+    value: 'DURATION',
+  },
+  'retention-coarse': {
+    schema: RetentionSchema,
+    default: '7d',
+    help: 'how long minute, ten-minute and hour rollups are kept',
+    value: 'DURATION',
+  },
+  'stale-retention': {
+    schema: RetentionSchema,
+    default: '24h',
+    help: 'how long a stale proxy instance stays in the registry',
+    value: 'DURATION',
+  },
+  policies: {
+    schema: z.string().min(1).optional(),
+    help: 'a policies file applied at start',
+    value: 'FILE',
+  },
+} as const satisfies FlagTable;
+
+export interface CollectorConfig {
+  listen: string;
+  databaseUrl: string;
+  scrapeIntervalMs: number;
+  heartbeatIntervalMs: number;
+  /** How long rollups at the scrape interval are kept. */
+  fineRetentionSeconds: number;
+  /** How long minute and hour rollups are kept. */
+  coarseRetentionSeconds: number;
+  /** How long a stale instance stays in the registry before it is deleted. */
+  staleRetentionSeconds: number;
+  policiesFile: string | undefined;
+}
 
 /** Token names appear in policy history as the author, so they stay short and printable. */
 const TokenNameSchema = z
@@ -79,14 +104,12 @@ export type TokenAction =
   | { action: 'list' }
   | { action: 'revoke'; name: string };
 
-/** What the command line asks for: run the collector, or manage API tokens and exit. */
+/** What the command line asks for: run the collector, manage API tokens, or print help or the version. */
 export type CollectorCommand =
   | { kind: 'serve'; config: CollectorConfig }
-  | { kind: 'token'; databaseUrl: string; token: TokenAction };
-
-export class ConfigError extends Error {
-  readonly code = 'invalid-config';
-}
+  | { kind: 'token'; databaseUrl: string; token: TokenAction }
+  | { kind: 'help' }
+  | { kind: 'version' };
 
 export const TOKEN_USAGE =
   'usage: trellis-collector token create --role viewer|operator --name NAME | token create --role proxy --service SERVICE --name NAME | token list | token revoke --name NAME  [--database-url URL]';
@@ -99,7 +122,10 @@ export function parseCommand(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorCommand {
-  if (argv[0] !== 'token') return { kind: 'serve', config: loadConfig(argv, env) };
+  if (argv[0] !== 'token') {
+    const line = readCommandLine(FLAGS, argv, env);
+    return line.kind === 'run' ? { kind: 'serve', config: configOf(line.values) } : line;
+  }
   const [, action, ...rest] = argv;
   const values = parseFlags(rest, Object.values(TOKEN_FLAGS));
   const databaseUrl =
@@ -153,21 +179,39 @@ export function parseCommand(
   }
 }
 
+export const COLLECTOR_VERSION = '0.1.0';
+
+export const COLLECTOR_HELP = helpText(
+  {
+    synopsis: `usage: trellis-collector [flags]\n       ${TOKEN_USAGE.replace('usage: ', '')}`,
+    summary:
+      'The Trellis control plane and metrics aggregator: registry, discovery, versioned\n' +
+      'policies, scraping and rollups, and the /v1 API (docs/architecture.md §6).',
+  },
+  FLAGS,
+);
+
+function configOf(values: FlagValues<typeof FLAGS>): CollectorConfig {
+  return {
+    listen: values.listen,
+    databaseUrl: values['database-url'],
+    scrapeIntervalMs: values['scrape-interval'],
+    heartbeatIntervalMs: values['heartbeat-interval'],
+    fineRetentionSeconds: values['retention-fine'],
+    coarseRetentionSeconds: values['retention-coarse'],
+    staleRetentionSeconds: values['stale-retention'],
+    policiesFile: values.policies,
+  };
+}
+
+/** The serve command's config; what tests start collectors with. */
 export function loadConfig(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorConfig {
-  const values = parseFlags(argv, Object.values(FLAGS));
-  const raw = Object.fromEntries(
-    Object.entries(FLAGS).map(([key, flag]) => [key, values[flag] ?? envValue(env, flag)]),
-  );
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0]) as keyof typeof FLAGS;
-    throw new ConfigError(`--${FLAGS[key] ?? key}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  const line = readCommandLine(FLAGS, argv, env);
+  if (line.kind !== 'run') throw new ConfigError(`--${line.kind} starts no collector`);
+  return configOf(line.values);
 }
 
 function parseFlags(argv: string[], flags: string[]): Record<string, string | undefined> {
@@ -183,7 +227,7 @@ function parseFlags(argv: string[], flags: string[]): Record<string, string | un
 }
 
 function envValue(env: NodeJS.ProcessEnv, flag: string): string | undefined {
-  return env[`TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`];
+  return env[variableOf(flag)];
 }
 
 /**
@@ -193,12 +237,4 @@ function envValue(env: NodeJS.ProcessEnv, flag: string): string | undefined {
 export function dataDirectory(databaseUrl: string): string {
   const target = parseDatabaseUrl(databaseUrl);
   return target.provider === 'sqlite' ? dirname(resolve(target.filePath)) : resolve('data');
-}
-
-export function splitHostPort(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  return {
-    host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-    port: Number(address.slice(colon + 1)),
-  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError } from '@trellis/config';
+import { COLLECTOR_HELP, loadConfig, parseCommand } from '../src/config.js';
 
 describe('collector config', () => {
   it('keeps stale instances for 24 hours unless told otherwise', () => {
@@ -22,18 +23,38 @@ describe('collector config', () => {
       }
       throw new Error(`--stale-retention ${value} was accepted`);
     };
-    expect(refusal('1w')).toBe('--stale-retention: a duration such as 90m, 6h or 7d');
-    expect(refusal('5m')).toBe('--stale-retention: between 10m and 366d');
-    expect(refusal('367d')).toBe('--stale-retention: between 10m and 366d');
+    expect(refusal('1w')).toBe(
+      'invalid --stale-retention (TRELLIS_STALE_RETENTION): a duration such as 10m or 366d (units ms, s, m, h, d)',
+    );
+    expect(refusal('5m')).toBe(
+      'invalid --stale-retention (TRELLIS_STALE_RETENTION): between 10m and 366d, such as 10m',
+    );
+    expect(refusal('367d')).toBe(
+      'invalid --stale-retention (TRELLIS_STALE_RETENTION): between 10m and 366d, such as 10m',
+    );
   });
 
   it('takes the scrape interval in whole seconds, as rollup buckets are', () => {
     expect(loadConfig(['--scrape-interval', '2s'], {}).scrapeIntervalMs).toBe(2000);
     expect(loadConfig(['--scrape-interval', '1000ms'], {}).scrapeIntervalMs).toBe(1000);
-    for (const value of ['500ms', '1500ms']) {
+    expect(() => loadConfig(['--scrape-interval', '1500ms'], {})).toThrow(
+      'invalid --scrape-interval (TRELLIS_SCRAPE_INTERVAL): whole seconds between 1s and 1h, such as 1s',
+    );
+    for (const value of ['500ms', '0.5s']) {
       expect(() => loadConfig(['--scrape-interval', value], {})).toThrow(
-        '--scrape-interval: whole seconds, at least 1s',
+        'invalid --scrape-interval (TRELLIS_SCRAPE_INTERVAL): between 1s and 1h, such as 1s',
       );
     }
+    // The example a refusal gives is itself accepted.
+    expect(loadConfig(['--scrape-interval', '1s'], {}).scrapeIntervalMs).toBe(1000);
+  });
+
+  it('answers --help with every flag, its variable and its default, and --version', () => {
+    expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCommand(['--version'], {})).toEqual({ kind: 'version' });
+    expect(COLLECTOR_HELP).toMatch(
+      /--scrape-interval DURATION .*\[TRELLIS_SCRAPE_INTERVAL, default 5s\]/,
+    );
+    expect(COLLECTOR_HELP).toContain('trellis-collector token create');
   });
 });
