@@ -146,9 +146,11 @@ export class ProxyRegistry {
    */
   async purgeStale(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.staleRetentionSeconds * 1000);
-    const { count } = await this.database.prisma.proxy.deleteMany({
-      where: { staleSince: { lt: cutoff } },
-    });
+    const { prisma } = this.database;
+    const [{ count }] = await prisma.$transaction([
+      prisma.proxy.deleteMany({ where: { staleSince: { lt: cutoff } } }),
+      prisma.$executeRaw`DELETE FROM "CounterCheckpoint" WHERE "instanceId" NOT IN (SELECT "instanceId" FROM "Proxy")`,
+    ]);
     return count;
   }
 
