@@ -4,19 +4,33 @@ import { z } from 'zod';
 import {
   ConfigError,
   durationSchema,
+  flagError,
   helpText,
   readCommandLine,
   variableOf,
   type FlagTable,
   type FlagValues,
 } from '@trellis/config';
-import { HostPortSchema, RoleSchema, ServiceNameSchema, type Role } from '@trellis/contracts';
+import {
+  DEFAULT_TRUST_DOMAIN,
+  HostPortSchema,
+  RoleSchema,
+  ServiceNameSchema,
+  TrustDomainSchema,
+  type Role,
+} from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
  * variable `TRELLIS_<FLAG>`; a flag wins over the variable (docs/architecture.md §7).
  */
+
+const RatioSchema = z.coerce
+  .number('a number between 0 and 1, such as 0.95')
+  .min(0, 'a number between 0 and 1, such as 0.95')
+  .max(1, 'a number between 0 and 1, such as 0.95');
 
 const RetentionSchema = durationSchema({ min: '10m', max: '366d' }).transform((ms) => ms / 1000);
 
@@ -69,7 +83,53 @@ const FLAGS = {
     help: 'a policies file applied at start',
     value: 'FILE',
   },
+  'health-warning': {
+    schema: RatioSchema,
+    default: String(DEFAULT_HEALTH_THRESHOLDS.warning),
+    help: "success rate (callers' view) below which a service, edge or route is warning",
+    value: 'RATIO',
+  },
+  'health-failing': {
+    schema: RatioSchema,
+    default: String(DEFAULT_HEALTH_THRESHOLDS.failing),
+    help: 'success rate below which it is failing (at most --health-warning)',
+    value: 'RATIO',
+  },
+  'trust-domain': {
+    schema: TrustDomainSchema,
+    default: DEFAULT_TRUST_DOMAIN,
+    help: 'the SPIFFE trust domain of every certificate the collector issues',
+    value: 'DOMAIN',
+  },
+  'identity-issuance-lifetime': {
+    // Down to 30 s so tests can watch a certificate rotate.
+    schema: durationSchema({ min: '30s', max: '90d' }),
+    default: '24h',
+    help: 'how long a proxy certificate lives',
+    value: 'DURATION',
+  },
+  'identity-trust-anchors-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own trust anchor (with the issuer certificate and key)",
+    value: 'FILE',
+  },
+  'identity-issuer-certificate-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own issuer certificate",
+    value: 'FILE',
+  },
+  'identity-issuer-key-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own issuer key (PKCS #8)",
+    value: 'FILE',
+  },
 } as const satisfies FlagTable;
+
+const IDENTITY_FILE_FLAGS = [
+  'identity-trust-anchors-file',
+  'identity-issuer-certificate-file',
+  'identity-issuer-key-file',
+] as const;
 
 export interface CollectorConfig {
   listen: string;
@@ -83,6 +143,16 @@ export interface CollectorConfig {
   /** How long a stale instance stays in the registry before it is deleted. */
   staleRetentionSeconds: number;
   policiesFile: string | undefined;
+  /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
+  healthWarning: number;
+  healthFailing: number;
+  /** The SPIFFE trust domain of every certificate the collector issues. */
+  trustDomain: string;
+  identityLifetimeMs: number;
+  /** An operator's own trust anchor and issuer (all three or none); else the stored ones. */
+  identityTrustAnchorsFile: string | undefined;
+  identityIssuerCertificateFile: string | undefined;
+  identityIssuerKeyFile: string | undefined;
 }
 
 /** Token names appear in policy history as the author, so they stay short and printable. */
@@ -192,6 +262,18 @@ export const COLLECTOR_HELP = helpText(
 );
 
 function configOf(values: FlagValues<typeof FLAGS>): CollectorConfig {
+  if (values['health-failing'] > values['health-warning']) {
+    throw flagError(FLAGS, 'health-failing', 'at most --health-warning');
+  }
+  const given = IDENTITY_FILE_FLAGS.filter((flag) => values[flag] !== undefined);
+  const missing = IDENTITY_FILE_FLAGS.find((flag) => values[flag] === undefined);
+  if (given.length > 0 && missing !== undefined) {
+    throw flagError(
+      FLAGS,
+      missing,
+      `required with --${given[0]}: the trust anchor, issuer certificate and issuer key come together`,
+    );
+  }
   return {
     listen: values.listen,
     databaseUrl: values['database-url'],
@@ -201,6 +283,13 @@ function configOf(values: FlagValues<typeof FLAGS>): CollectorConfig {
     coarseRetentionSeconds: values['retention-coarse'],
     staleRetentionSeconds: values['stale-retention'],
     policiesFile: values.policies,
+    healthWarning: values['health-warning'],
+    healthFailing: values['health-failing'],
+    trustDomain: values['trust-domain'],
+    identityLifetimeMs: values['identity-issuance-lifetime'],
+    identityTrustAnchorsFile: values['identity-trust-anchors-file'],
+    identityIssuerCertificateFile: values['identity-issuer-certificate-file'],
+    identityIssuerKeyFile: values['identity-issuer-key-file'],
   };
 }
 

@@ -103,6 +103,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
     expect(openapi.statusCode).toBe(200);
     const paths = openapi.json().paths;
     expect(Object.keys(paths).sort()).toEqual([
+      '/v1/certificates',
       '/v1/config/{service}',
       '/v1/events',
       '/v1/health',

@@ -143,7 +143,7 @@ describe.each(testProviders())('unknown destination names on %s', (provider) => 
     const registered = await collector.app.inject({
       method: 'POST',
       url: '/v1/proxies',
-      headers: collector.as('proxy'),
+      headers: { authorization: `Bearer ${await collector.proxyToken('later')}` },
       payload: {
         service: 'later',
         instanceId: 'later-1',

@@ -11,6 +11,7 @@ import { createAdminServer } from './admin-server.js';
 import { Endpoint, EndpointRegistry } from './balancer.js';
 import { watchConfigFile } from './config-file-watcher.js';
 import { ControlPlaneClient } from './control-plane-client.js';
+import { WorkloadIdentity } from './identity/workload-identity.js';
 import type { StackContext } from './destination.js';
 import { DestinationRegistry, type UnknownNameLimits } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
@@ -113,6 +114,8 @@ export class TrellisProxy {
   private inboundRoutes: InboundRoutes;
   private readonly servers: { inbound: ProxyServer; outbound: ProxyServer; admin: Server };
   private readonly controlPlane: ControlPlaneClient | undefined;
+  /** This proxy's certificate from the control plane; none in static mode. */
+  private readonly identity: WorkloadIdentity | undefined;
   private readonly applied = new Map<string, AppliedState>();
   private readonly watched = new Set<string>();
   private staticVersion: string | undefined;
@@ -140,6 +143,12 @@ export class TrellisProxy {
         url: options.controlPlane,
         token: options.token ?? '',
         heartbeat: () => this.heartbeat(),
+        log: this.log,
+      });
+      const controlPlane = this.controlPlane;
+      this.identity = new WorkloadIdentity({
+        service: options.service,
+        requestCertificate: (csr) => controlPlane.requestCertificate(options.service, csr),
         log: this.log,
       });
     }
@@ -209,6 +218,7 @@ export class TrellisProxy {
     if (this.controlPlane !== undefined) {
       this.watch(this.options.service);
       this.controlPlane.startHeartbeats();
+      this.identity?.start();
     }
     return this.addresses;
   }
@@ -217,6 +227,7 @@ export class TrellisProxy {
   async close(): Promise<void> {
     this.fileWatcher?.close();
     this.registry.close();
+    this.identity?.close();
     await this.controlPlane?.close();
     await Promise.all([
       this.servers.inbound.close(DRAIN_MS),
@@ -381,6 +392,12 @@ export class TrellisProxy {
             : 'static',
       version: this.staticVersion ?? null,
       ready: this.configLoaded,
+      identity: this.identity?.current
+        ? {
+            spiffeId: this.identity.current.spiffeId,
+            notAfter: this.identity.current.notAfter.toISOString(),
+          }
+        : null,
       app: this.options.app ?? null,
       destinations: Object.fromEntries(
         this.registry.configs().map((config) => [
