@@ -124,7 +124,10 @@ export async function buildApp({
   });
   const queries = new MeshQueries({
     rollups,
+    thresholds: { warning: config.healthWarning, failing: config.healthFailing },
     instanceCounts: () => registry.instanceCounts(),
+    lastScrapeAt: () => registry.lastScrapeAt(),
+    policy: async (service) => (await policies.current(service)).policy,
     policyChanges: (service, from, to) => policies.changesBetween(service, from, to),
   });
   // SQLite allows one collector; on PostgreSQL several share the database, and the cluster

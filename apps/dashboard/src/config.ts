@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_HEALTH_THRESHOLDS } from '@trellis/contracts';
 import { z } from 'zod';
 
 /** The dashboard's one reader of the environment (server side only). */
@@ -11,10 +10,6 @@ const ConfigSchema = z.object({
    */
   sessionSecret: z.string().min(32).optional(),
   secureCookies: z.boolean(),
-  /** Success rates below which a service, edge or route shows as warning / failing. */
-  healthThresholds: z
-    .object({ warning: z.number().min(0).max(1), failing: z.number().min(0).max(1) })
-    .refine((t) => t.failing <= t.warning, 'failing threshold above the warning one'),
 });
 
 export type DashboardConfig = z.infer<typeof ConfigSchema> & { sessionSecret: string };
@@ -30,10 +25,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     collectorUrl: env.TRELLIS_COLLECTOR_URL || undefined,
     sessionSecret: env.TRELLIS_SESSION_SECRET || undefined,
     secureCookies: env.TRELLIS_SECURE_COOKIES === 'true',
-    healthThresholds: {
-      warning: Number(env.TRELLIS_HEALTH_WARNING || DEFAULT_HEALTH_THRESHOLDS.warning),
-      failing: Number(env.TRELLIS_HEALTH_FAILING || DEFAULT_HEALTH_THRESHOLDS.failing),
-    },
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

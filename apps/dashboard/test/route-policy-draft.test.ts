@@ -1,163 +1,45 @@
+import { defaultPolicy, type Policy } from '@trellis/contracts';
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '@trellis/contracts';
-import { draftOf, editable, specOf, type RoutePolicyDraft } from '../src/policy/route-policy-draft';
+import { draftOf, issueInWords, specOf } from '../src/policy/route-policy-draft';
 
 const policy: Policy = {
-  service: 'catalog',
-  version: 3,
-  routes: [
-    { name: 'list', match: { method: 'GET', path: '/items' } },
-    {
-      name: 'get-item',
-      match: { method: 'GET', path: '/items/{id}' },
-      timeoutMs: 2000,
-      retry: {
-        maxRetries: 2,
-        on: ['5xx', 'timeout'],
-        perTryTimeoutMs: 500,
-        backoff: { baseMs: 25, maxMs: 250 },
-      },
-    },
-  ],
-  retryBudget: { ratio: 0.2, minRetriesPerSecond: 10, ttlSeconds: 10 },
-  defaultTimeoutMs: 10_000,
+  ...defaultPolicy('recommendations'),
+  routes: [{ name: 'recommend', match: { path: '/recommendations' } }],
 };
 
-const draft = (route: string, changes: Partial<RoutePolicyDraft> = {}): RoutePolicyDraft => ({
-  ...draftOf(policy, route),
-  ...changes,
-});
-
-describe('route policy draft', () => {
-  it('fills the form from the route, with the budget and the retry defaults', () => {
-    expect(draftOf(policy, 'get-item')).toEqual({
-      timeoutMs: '2000',
-      retryEnabled: true,
-      maxRetries: '2',
-      on: ['5xx', 'timeout'],
-      perTryTimeoutMs: '500',
-      backoffBaseMs: '25',
-      backoffMaxMs: '250',
-      budgetRatio: '0.2',
-      budgetMinRetriesPerSecond: '10',
-      budgetTtlSeconds: '10',
-    });
-    expect(draftOf(policy, 'list')).toMatchObject({
-      timeoutMs: '',
-      retryEnabled: false,
-      maxRetries: '2',
-      on: ['5xx', 'connect-failure'],
-      perTryTimeoutMs: '',
-      backoffBaseMs: '25',
-      backoffMaxMs: '250',
-    });
-    expect(draftOf(policy, 'default').timeoutMs).toBe('10000');
-  });
-
-  it('edits a route of the policy or the default route, nothing else', () => {
-    expect(editable(policy, 'get-item')).toBe(true);
-    expect(editable(policy, 'default')).toBe(true);
-    expect(editable(policy, 'checkout')).toBe(false);
-  });
-
-  it('gives back the unchanged policy for an untouched form', () => {
-    for (const route of ['get-item', 'list', 'default']) {
-      const { spec, errors } = specOf(policy, route, draftOf(policy, route));
-      expect(errors).toEqual({});
-      expect(spec).toEqual({
-        routes: policy.routes,
-        retryBudget: policy.retryBudget,
-        defaultTimeoutMs: 10_000,
-      });
-    }
-  });
-
-  it('applies a retry enabled on a route, in the schema order of its conditions', () => {
-    const { spec, errors } = specOf(
-      policy,
-      'list',
-      draft('list', {
-        timeoutMs: '3000',
-        retryEnabled: true,
-        maxRetries: '3',
-        on: ['timeout', '5xx'],
-        perTryTimeoutMs: '1000',
-        backoffBaseMs: '10',
-        backoffMaxMs: '100',
-        budgetRatio: '0.5',
-      }),
-    );
+describe('the route policy form', () => {
+  it('turns the form back into the policy, retries included', () => {
+    const draft = { ...draftOf(policy, 'recommend'), retryEnabled: true, on: ['5xx' as const] };
+    const { spec, errors } = specOf(policy, 'recommend', { ...draft, maxRetries: '2' });
     expect(errors).toEqual({});
-    expect(spec?.routes?.[0]).toEqual({
-      name: 'list',
-      match: { method: 'GET', path: '/items' },
-      timeoutMs: 3000,
-      retry: {
-        maxRetries: 3,
-        on: ['5xx', 'timeout'],
-        perTryTimeoutMs: 1000,
-        backoff: { baseMs: 10, maxMs: 100 },
-      },
-    });
-    expect(spec?.routes?.[1]).toEqual(policy.routes[1]);
-    expect(spec?.retryBudget).toEqual({ ratio: 0.5, minRetriesPerSecond: 10, ttlSeconds: 10 });
+    expect(spec?.routes?.[0]?.retry).toMatchObject({ maxRetries: 2, on: ['5xx'] });
   });
 
-  it('drops the retry and the route timeout when they are cleared', () => {
-    const { spec } = specOf(
-      policy,
-      'get-item',
-      draft('get-item', { retryEnabled: false, timeoutMs: '' }),
+  it('says what is wrong in words, naming the field', () => {
+    const draft = { ...draftOf(policy, 'recommend'), retryEnabled: true };
+    expect(specOf(policy, 'recommend', { ...draft, maxRetries: '11' }).errors).toEqual({
+      maxRetries: 'Max retries must be at most 10.',
+    });
+    expect(specOf(policy, 'recommend', { ...draft, maxRetries: '1.5' }).errors).toEqual({
+      maxRetries: 'Max retries must be a whole number.',
+    });
+    expect(specOf(policy, 'recommend', { ...draft, maxRetries: '' }).errors).toEqual({
+      maxRetries: 'Max retries is required.',
+    });
+    expect(specOf(policy, 'recommend', { ...draft, timeoutMs: 'soon' }).errors).toEqual({
+      timeoutMs: 'Timeout must be a number.',
+    });
+    expect(specOf(policy, 'recommend', { ...draft, on: [] }).errors.on).toBe(
+      'Retry on needs at least 1 selected.',
     );
-    expect(spec?.routes?.[1]).toEqual({
-      name: 'get-item',
-      match: { method: 'GET', path: '/items/{id}' },
-      timeoutMs: undefined,
-      retry: undefined,
-    });
   });
 
-  it('sets the default timeout from the default route', () => {
-    const { spec } = specOf(policy, 'default', draft('default', { timeoutMs: '1500' }));
-    expect(spec?.defaultTimeoutMs).toBe(1500);
-    expect(spec?.routes).toEqual(policy.routes);
-  });
-
-  it('names each wrong field, and gives no policy', () => {
-    expect(specOf(policy, 'default', draft('default', { timeoutMs: '' }))).toEqual({
-      errors: { timeoutMs: 'required' },
-    });
-    expect(specOf(policy, 'get-item', draft('get-item', { maxRetries: 'two' }))).toEqual({
-      errors: { maxRetries: 'not a number' },
-    });
-    const { spec, errors } = specOf(
-      policy,
-      'get-item',
-      draft('get-item', {
-        perTryTimeoutMs: '5000',
-        backoffBaseMs: '300',
-        budgetRatio: '-1',
-        budgetTtlSeconds: '0',
-        on: [],
-      }),
+  it('names the field of an issue the collector reports', () => {
+    expect(issueInWords('policy.routes.0.retry.maxRetries', 'Too big')).toBe(
+      'Max retries: Too big',
     );
-    expect(spec).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual([
-      'backoffMaxMs',
-      'budgetRatio',
-      'budgetTtlSeconds',
-      'on',
-      'perTryTimeoutMs',
-    ]);
-    expect(errors.perTryTimeoutMs).toBe(
-      "per-try timeout 5000 ms exceeds the route's total timeout 2000 ms",
+    expect(issueInWords('policy.routes.0.match.path', 'bad')).toBe(
+      'policy.routes.0.match.path: bad',
     );
-    expect(errors.backoffMaxMs).toBe('maxMs must be at least baseMs');
-  });
-
-  it('refuses a route the policy does not have', () => {
-    expect(specOf(policy, 'checkout', draft('default')).errors).toEqual({
-      form: `route "checkout" is not in catalog's policy`,
-    });
   });
 });

@@ -21,6 +21,8 @@ export const API_ERRORS = {
   /** No such API route. */
   notFound: { code: 'not-found', status: 404 },
   unknownService: { code: 'unknown-service', status: 404 },
+  /** No calls from the one service to the other in the window. */
+  unknownEdge: { code: 'unknown-edge', status: 404 },
   tokenNotFound: { code: 'token-not-found', status: 404 },
   revisionNotFound: { code: 'revision-not-found', status: 404 },
   tokenNameTaken: { code: 'token-name-taken', status: 409 },
