@@ -11,6 +11,8 @@ const ConfigSchema = z.object({
    */
   sessionSecret: z.string().min(32).optional(),
   secureCookies: z.boolean(),
+  /** `next dev`: the CSP then lets React use eval for its error overlay. */
+  development: z.boolean(),
   /** Success rates below which a service, edge or route shows as warning / failing. */
   healthThresholds: z
     .object({ warning: z.number().min(0).max(1), failing: z.number().min(0).max(1) })
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     collectorUrl: env.TRELLIS_COLLECTOR_URL || undefined,
     sessionSecret: env.TRELLIS_SESSION_SECRET || undefined,
     secureCookies: env.TRELLIS_SECURE_COOKIES === 'true',
+    development: env.NODE_ENV === 'development',
     healthThresholds: {
       warning: Number(env.TRELLIS_HEALTH_WARNING || DEFAULT_HEALTH_THRESHOLDS.warning),
       failing: Number(env.TRELLIS_HEALTH_FAILING || DEFAULT_HEALTH_THRESHOLDS.failing),

@@ -60,7 +60,7 @@ export function GoldenCharts({
       {marks.map((m) => (
         <li key={`${m.version}-${m.t}`}>
           <span className="brand-mark">┆</span> v{m.version} at{' '}
-          {new Date(m.t).toLocaleTimeString('en-GB')}: {m.reason}
+          {new Date(m.t).toLocaleTimeString('en-GB')}: <bdi>{m.reason}</bdi>
         </li>
       ))}
     </ul>

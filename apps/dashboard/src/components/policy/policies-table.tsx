@@ -42,8 +42,12 @@ export function PoliciesTable({ initial }: { initial: PolicyList | undefined }) 
               <td className="num">{policy.routes.length}</td>
               <td className="num">{policy.defaultTimeoutMs} ms</td>
               <td>{formatDateTime(lastChange.at)}</td>
-              <td>{lastChange.author}</td>
-              <td className="reason-cell">{lastChange.reason}</td>
+              <td>
+                <bdi>{lastChange.author}</bdi>
+              </td>
+              <td className="reason-cell">
+                <bdi>{lastChange.reason}</bdi>
+              </td>
             </tr>
           ))}
           {data.policies.length === 0 && (

@@ -75,9 +75,9 @@ export function RevisionHistory({
                 <strong>v{rev.version}</strong>
                 {rev.version === latest && <span className="role-badge operator">current</span>}
                 <span className="muted">
-                  {formatDateTime(rev.createdAt)} · {rev.author}
+                  {formatDateTime(rev.createdAt)} · <bdi>{rev.author}</bdi>
                 </span>
-                <span className="revision-reason">{rev.reason}</span>
+                <bdi className="revision-reason">{rev.reason}</bdi>
                 {canEdit && rev.version !== latest && (
                   <button
                     type="button"
