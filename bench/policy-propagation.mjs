@@ -26,7 +26,8 @@ const app = await buildApp({
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const controlPlane = `http://127.0.0.1:${app.server.address().port}`;
-const proxyToken = (await createToken(database, { role: 'proxy', name: 'proxies' })).token;
+const proxyToken = async (service) =>
+  (await createToken(database, { role: 'proxy', name: service, service })).token;
 const operator = (await createToken(database, { role: 'operator', name: 'bench' })).token;
 
 const upstream = createServer((req, res) => res.end('ok'));
@@ -37,13 +38,20 @@ const common = {
   outbound: '127.0.0.1:0',
   admin: '127.0.0.1:0',
   controlPlane,
-  token: proxyToken,
   log: () => {},
 };
 const proxies = [
-  createProxy({ ...common, service: 'catalog', app: `127.0.0.1:${upstream.address().port}` }),
+  createProxy({
+    ...common,
+    token: await proxyToken('catalog'),
+    service: 'catalog',
+    app: `127.0.0.1:${upstream.address().port}`,
+  }),
 ];
-for (let i = 1; i < PROXIES; i++) proxies.push(createProxy({ ...common, service: `web-${i}` }));
+for (let i = 1; i < PROXIES; i++) {
+  const service = `web-${i}`;
+  proxies.push(createProxy({ ...common, token: await proxyToken(service), service }));
+}
 const addresses = await Promise.all(proxies.map((proxy) => proxy.start()));
 
 // The first request through a proxy to catalog subscribes it to catalog's config.

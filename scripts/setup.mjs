@@ -3,7 +3,7 @@
 // Uses only Node's standard library, since it runs before any dependency exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,16 @@ if (!installed) {
 }
 
 run('building', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+
+// npm links a workspace's bin only if its file existed at install time, and dist/ did not:
+// link them again now that the build made them (npx trellis-proxy, npx trellis-collector, …).
+const withBins = readdirSync(join(root, 'apps'))
+  .map((dir) => join(root, 'apps', dir, 'package.json'))
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')))
+  .filter((manifest) => manifest.bin !== undefined)
+  .map((manifest) => manifest.name);
+run('linking bins', 'npm', ['rebuild', '--ignore-scripts', ...withBins]);
 
 if (!args.has('--no-migrate')) {
   run('migrating the database', process.execPath, ['packages/db/dist/cli/migrate.js']);

@@ -16,7 +16,8 @@ export interface Mesh {
 
 export interface MeshOptions {
   collectorUrl: string;
-  proxyToken: string;
+  /** A proxy token bound to `service`. */
+  proxyToken: (service: string) => string;
   /** The first of 8 consecutive ports the mesh listens on. */
   basePort: number;
 }
@@ -54,7 +55,7 @@ function startProxy(
       '--control-plane',
       collectorUrl,
       '--token',
-      proxyToken,
+      proxyToken(service),
     ],
     { cwd: ROOT, stdio: 'ignore' },
   );

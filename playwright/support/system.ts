@@ -21,7 +21,7 @@ export interface TrellisSystem {
   /** The token the collector wrote to `<data dir>/operator.token` on its first start. */
   operatorToken: string;
   /** A new token from the collector's own `token create` command. */
-  createToken(role: 'viewer' | 'operator' | 'proxy', name: string): string;
+  createToken(role: 'viewer' | 'operator' | 'proxy', name: string, service?: string): string;
   /** Revokes a token with the collector's own `token revoke` command. */
   revokeToken(name: string): void;
   stopCollector(): Promise<void>;
@@ -123,8 +123,15 @@ export async function startSystem(ports: SystemPorts): Promise<TrellisSystem> {
     collectorUrl,
     dashboardUrl,
     operatorToken: readFileSync(join(dataDir, 'operator.token'), 'utf8').trim(),
-    createToken(role, name) {
-      const output = tokenCommand(['create', '--role', role, '--name', name]);
+    createToken(role, name, service) {
+      const output = tokenCommand([
+        'create',
+        '--role',
+        role,
+        '--name',
+        name,
+        ...(service === undefined ? [] : ['--service', service]),
+      ]);
       const token = output
         .split('\n')
         .map((line) => line.trim())

@@ -47,7 +47,7 @@ test.beforeAll(async ({ browser }) => {
   expect(written.status).toBe(200);
   mesh = await startMesh({
     collectorUrl: system.collectorUrl,
-    proxyToken: system.createToken('proxy', 'mesh'),
+    proxyToken: (service) => system.createToken('proxy', `mesh-${service}`, service),
     basePort: 18120,
   });
   page = await browser.newPage({

@@ -37,7 +37,7 @@ test.beforeAll(async () => {
   expect(written.status).toBe(200);
   mesh = await startMesh({
     collectorUrl: system.collectorUrl,
-    proxyToken: system.createToken('proxy', 'mesh'),
+    proxyToken: (service) => system.createToken('proxy', `mesh-${service}`, service),
     basePort: MESH_PORT,
   });
   foreign = createServer((_req, res) => {

@@ -15,7 +15,7 @@ test.beforeAll(async () => {
   system = await startSystem(PORTS);
   mesh = await startMesh({
     collectorUrl: system.collectorUrl,
-    proxyToken: system.createToken('proxy', 'mesh'),
+    proxyToken: (service) => system.createToken('proxy', `mesh-${service}`, service),
     basePort: 18130,
   });
 });

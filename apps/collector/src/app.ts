@@ -25,6 +25,7 @@ import { registerMetricsRoutes } from './query/metrics-routes.js';
 import { ProxyRegistry } from './registry/proxy-registry.js';
 import { registerProxyRoutes } from './registry/proxy-routes.js';
 import { StaleSweeper } from './registry/stale-sweeper.js';
+import { CounterCheckpointStore } from './scrape/counter-checkpoints.js';
 import { ScrapeService } from './scrape/scrape-service.js';
 import { RollupStore } from './rollup/rollup-store.js';
 import { rollupTiers } from './rollup/rollup-tiers.js';
@@ -105,6 +106,7 @@ export async function buildApp({
   );
   const scraping = new ScrapeService({
     rollups,
+    checkpoints: new CounterCheckpointStore(database),
     registry,
     intervalMs: config.scrapeIntervalMs,
     onRound: (round) =>

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { HostPortSchema, RoleSchema, type Role } from '@trellis/contracts';
+import { HostPortSchema, RoleSchema, ServiceNameSchema, type Role } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
 
 /**
@@ -67,10 +67,15 @@ const TokenNameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits, ".", "_", "@" and "-"');
 
-const TOKEN_FLAGS = { databaseUrl: 'database-url', role: 'role', name: 'name' } as const;
+const TOKEN_FLAGS = {
+  databaseUrl: 'database-url',
+  role: 'role',
+  name: 'name',
+  service: 'service',
+} as const;
 
 export type TokenAction =
-  | { action: 'create'; role: Role; name: string }
+  | { action: 'create'; role: Role; name: string; service: string | null }
   | { action: 'list' }
   | { action: 'revoke'; name: string };
 
@@ -84,7 +89,11 @@ export class ConfigError extends Error {
 }
 
 export const TOKEN_USAGE =
-  'usage: trellis-collector token create --role viewer|operator|proxy --name NAME | token list | token revoke --name NAME  [--database-url URL]';
+  'usage: trellis-collector token create --role viewer|operator --name NAME | token create --role proxy --service SERVICE --name NAME | token list | token revoke --name NAME  [--database-url URL]';
+
+/** How to make the token a proxy needs; refusals of unbound proxy tokens quote it. */
+export const BOUND_PROXY_TOKEN_COMMAND =
+  'trellis-collector token create --role proxy --service SERVICE --name NAME';
 
 export function parseCommand(
   argv: string[] = process.argv.slice(2),
@@ -108,11 +117,32 @@ export function parseCommand(
     }
     return parsed.data;
   };
+  const boundService = (role: Role): string | null => {
+    const service = values[TOKEN_FLAGS.service];
+    if (role !== 'proxy') {
+      if (service === undefined) return null;
+      throw new ConfigError(`--service binds proxy tokens only; a ${role} token takes none`);
+    }
+    if (service === undefined) {
+      throw new ConfigError(
+        `--service is required with --role proxy: ${BOUND_PROXY_TOKEN_COMMAND}`,
+      );
+    }
+    const parsed = ServiceNameSchema.safeParse(service);
+    if (!parsed.success) {
+      throw new ConfigError(`--service: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    return parsed.data;
+  };
   switch (action) {
     case 'create': {
       const role = RoleSchema.safeParse(values[TOKEN_FLAGS.role]);
       if (!role.success) throw new ConfigError(`--role must be viewer, operator or proxy`);
-      return { kind: 'token', databaseUrl, token: { action, role: role.data, name: name() } };
+      return {
+        kind: 'token',
+        databaseUrl,
+        token: { action, role: role.data, name: name(), service: boundService(role.data) },
+      };
     }
     case 'list':
       return { kind: 'token', databaseUrl, token: { action } };

@@ -139,10 +139,10 @@ describe.each(testProviders())('auth on %s', (provider) => {
     const response = await c.app.inject({
       method: 'GET',
       url: '/v1/whoami',
-      headers: c.as('proxy'),
+      headers: c.as('viewer'),
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ name: 'proxy', role: 'proxy' });
+    expect(response.json()).toEqual({ name: 'viewer', role: 'viewer' });
   });
 
   it('stores only the hash, and a revoked token stops working', async () => {
@@ -158,6 +158,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
       id: created.id,
       name: 'dashboard',
       role: 'viewer',
+      service: null,
     });
 
     await expect(createToken(database, { role: 'operator', name: 'dashboard' })).rejects.toThrow(

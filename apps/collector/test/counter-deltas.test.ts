@@ -225,4 +225,59 @@ describe('TargetDeltaTracker', () => {
     expect(sink.bound).toHaveLength(0);
     expect(sink.deltas.size).toBe(0);
   });
+
+  describe('from a stored checkpoint', () => {
+    const START = WATCH_START_MS / 1000 - 3600;
+
+    /** A tracker that ingested the proxy once, and a new one made from its checkpoint. */
+    async function restoredAfter(proxy: ProxyRegistry) {
+      const { tracker } = setup();
+      tracker.ingest(await proxy.text());
+      const checkpoint = tracker.checkpoint();
+      const sink = new RecordingSink();
+      const restored = new TargetDeltaTracker(sink, {
+        watchStartedAtMs: WATCH_START_MS,
+        checkpoint,
+      });
+      return { checkpoint, sink, restored };
+    }
+
+    it('counts everything since the checkpoint when the process is the same', async () => {
+      const proxy = new ProxyRegistry(START);
+      proxy.record(ok, 40);
+      const { checkpoint, sink, restored } = await restoredAfter(proxy);
+      expect(checkpoint.processStartTimeSeconds).toBe(START);
+      const requests = [...checkpoint.counters].filter(([key]) => key.startsWith('request_total'));
+      expect(requests.map(([, value]) => value)).toEqual([40]);
+
+      proxy.record(ok, 7);
+      proxy.record({ ...ok, route: 'list-items', status: 503 }, 2);
+      const result = restored.ingest(await proxy.text());
+      expect(result).toMatchObject({ restarted: false, counted: true });
+      const deltas = sink.take();
+      expect(deltas.get('request_total counter get-item')).toBe(7);
+      expect(deltas.get('response_latency_seconds bucket get-item 200 le=Infinity')).toBe(7);
+      // A series the checkpoint lacks appeared since it was stored.
+      expect(deltas.get('request_total counter list-items')).toBe(2);
+      expect(deltas.get('response_total counter list-items 503')).toBe(2);
+    });
+
+    it('counts nothing and moves no checkpoint when nothing happened since', async () => {
+      const proxy = new ProxyRegistry(START);
+      proxy.record(ok, 40);
+      const { sink, restored } = await restoredAfter(proxy);
+      expect(restored.ingest(await proxy.text())).toMatchObject({ counted: false });
+      expect(sink.take().size).toBe(0);
+    });
+
+    it('counts a restarted process from zero', async () => {
+      const old = new ProxyRegistry(START);
+      old.record(ok, 40);
+      const { sink, restored } = await restoredAfter(old);
+      const restartedProxy = new ProxyRegistry(START + 60);
+      restartedProxy.record(ok, 45);
+      expect(restored.ingest(await restartedProxy.text())).toMatchObject({ restarted: true });
+      expect(sink.take().get('request_total counter get-item')).toBe(45);
+    });
+  });
 });

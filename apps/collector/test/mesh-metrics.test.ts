@@ -7,6 +7,7 @@ import { createProxy, type TrellisProxy } from '@trellis/proxy';
 import { ChangeHub } from '../src/discovery/change-hub.js';
 import { MeshQueries } from '../src/query/mesh-queries.js';
 import { ProxyRegistry } from '../src/registry/proxy-registry.js';
+import { CounterCheckpointStore } from '../src/scrape/counter-checkpoints.js';
 import { ScrapeService } from '../src/scrape/scrape-service.js';
 import { RollupStore } from '../src/rollup/rollup-store.js';
 import { rollupTiers } from '../src/rollup/rollup-tiers.js';
@@ -109,16 +110,24 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       ['web', 'web-1', webAddresses],
       ['catalog', 'catalog-1', catalog.addresses],
     ] as const) {
-      await registry.heartbeat({
-        service,
-        instanceId,
-        inboundAddress: addresses.inbound,
-        adminAddress: addresses.admin,
-        proxyVersion: 'test',
-        applied: {},
-      });
+      await registry.heartbeat(
+        {
+          service,
+          instanceId,
+          inboundAddress: addresses.inbound,
+          adminAddress: addresses.admin,
+          proxyVersion: 'test',
+          applied: {},
+        },
+        'test-token',
+      );
     }
-    scraping = new ScrapeService({ rollups, registry, intervalMs: SCRAPE_SECONDS * 1000 });
+    scraping = new ScrapeService({
+      rollups,
+      checkpoints: new CounterCheckpointStore(database),
+      registry,
+      intervalMs: SCRAPE_SECONDS * 1000,
+    });
     queries = new MeshQueries({
       rollups,
       instanceCounts: async () => new Map([['catalog', { live: 1, stale: 0 }]]),

@@ -329,7 +329,7 @@ describe.each(testProviders())('policies on %s', (provider) => {
       c.app.inject({
         method: 'POST',
         url: '/v1/proxies',
-        headers: c.as('proxy'),
+        headers: c.as('operator'),
         payload: heartbeat(service, id, port, applied),
       });
     await beat('catalog', 'catalog-1', 5001, {});

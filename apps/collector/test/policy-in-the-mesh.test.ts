@@ -98,16 +98,21 @@ describe('policy in the mesh', () => {
       outbound: '127.0.0.1:0',
       admin: '127.0.0.1:0',
       controlPlane,
-      token: collector.tokens.proxy,
       log: () => {},
     };
     catalog = createProxy({
       ...common,
+      token: collector.tokens.proxy,
       service: 'catalog',
       inbound: '127.0.0.1:0',
       app: `127.0.0.1:${(app.address() as AddressInfo).port}`,
     });
-    web = createProxy({ ...common, service: 'web', inbound: '127.0.0.1:0' });
+    web = createProxy({
+      ...common,
+      token: await collector.proxyToken('web'),
+      service: 'web',
+      inbound: '127.0.0.1:0',
+    });
     await catalog.start();
     outbound = (await web.start()).outbound;
     await until(

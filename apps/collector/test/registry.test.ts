@@ -95,11 +95,12 @@ describe.each(testProviders())('registry and discovery on %s', (provider) => {
 
   it('moves an instance that heartbeats from a new address or as another service', async () => {
     const c = (collector = await startTestCollector(provider));
+    // An operator token, bound to no service, may register an instance as any service.
     const beat = (service: string, port: number) =>
       c.app.inject({
         method: 'POST',
         url: '/v1/proxies',
-        headers: c.as('proxy'),
+        headers: c.as('operator'),
         payload: heartbeat(service, 'instance-1', port),
       });
     const config = async (service: string) =>

@@ -162,8 +162,9 @@ describe.skipIf(!testProviders().includes('postgresql'))(
       const tokens = {
         viewer: (await createToken(first.database, { role: 'viewer', name: 'viewer' })).token,
         operator: (await createToken(first.database, { role: 'operator', name: 'operator' })).token,
-        proxy: (await createToken(first.database, { role: 'proxy', name: 'proxy' })).token,
       };
+      const proxyToken = async (service: string) =>
+        (await createToken(first.database, { role: 'proxy', name: service, service })).token;
       viewer = { authorization: `Bearer ${tokens.viewer}` };
       operator = { authorization: `Bearer ${tokens.operator}` };
 
@@ -176,16 +177,21 @@ describe.skipIf(!testProviders().includes('postgresql'))(
         outbound: '127.0.0.1:0',
         admin: '127.0.0.1:0',
         controlPlane: follower.url,
-        token: tokens.proxy,
         log: () => {},
       };
       catalog = createProxy({
         ...common,
+        token: await proxyToken('catalog'),
         service: 'catalog',
         inbound: '127.0.0.1:0',
         app: `127.0.0.1:${(catalogApp.address() as AddressInfo).port}`,
       });
-      web = createProxy({ ...common, service: 'web', inbound: '127.0.0.1:0' });
+      web = createProxy({
+        ...common,
+        token: await proxyToken('web'),
+        service: 'web',
+        inbound: '127.0.0.1:0',
+      });
       catalogAdmin = (await catalog.start()).admin;
       outbound = (await web.start()).outbound;
       await until(async () => (await send(outbound)) === 200, 'web to reach catalog');
@@ -280,17 +286,18 @@ describe.skipIf(!testProviders().includes('postgresql'))(
       expect(await catalogRequests(follower)).toBe(before + 40);
 
       await close(leader);
+      // Served while no collector scrapes: the new scraper counts them from the checkpoints.
+      await sendOk(outbound, 5);
       await until(() => isScraping(follower), 'the other collector to take over', 5000);
-      // Its first round is a baseline of every proxy; traffic from then on counts.
       await scrapeRounds(1);
 
       await sendOk(outbound, 20);
       await until(
-        async () => (await catalogRequests(follower)) === before + 60,
-        'the 20 requests after the handover on top of the 40 before',
+        async () => (await catalogRequests(follower)) === before + 65,
+        'the 5 requests of the handover and the 20 after it on top of the 40 before',
       );
       await scrapeRounds(3);
-      expect(await catalogRequests(follower)).toBe(before + 60);
+      expect(await catalogRequests(follower)).toBe(before + 65);
     });
   },
 );

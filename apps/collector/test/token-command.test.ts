@@ -48,8 +48,8 @@ describe.each(testProviders())('trellis-collector token on %s', (provider) => {
     const list = await runCollector(['token', 'list', '--database-url', url]);
     expect(list.code).toBe(0);
     const lines = list.stdout.trim().split('\n').slice(-2);
-    expect(lines[0]).toBe('NAME\tROLE\tCREATED\tLAST USED\tREVOKED');
-    expect(lines[1]).toMatch(/^dashboard\tviewer\t\S+\t-\t-$/);
+    expect(lines[0]).toBe('NAME\tROLE\tSERVICE\tCREATED\tLAST USED\tREVOKED');
+    expect(lines[1]).toMatch(/^dashboard\tviewer\t-\t\S+\t-\t-$/);
     expect(list.stdout).not.toContain(token);
 
     const duplicate = await runCollector([
@@ -106,14 +106,29 @@ describe.each(testProviders())('trellis-collector token on %s', (provider) => {
       expect(await whoami.json()).toEqual({ name: 'operator', role: 'operator' });
       // Tokens are made while the collector runs: the command must not need its database lock.
       const proxyToken = await runCollector(
-        ['token', 'create', '--role', 'proxy', '--name', 'catalog', '--database-url', databaseUrl],
+        [
+          'token',
+          'create',
+          '--role',
+          'proxy',
+          '--service',
+          'catalog',
+          '--name',
+          'catalog-1',
+          '--database-url',
+          databaseUrl,
+        ],
         cwd,
       );
       expect(proxyToken.code).toBe(0);
       const asProxy = await fetch(`${collector.url}/v1/whoami`, {
         headers: { authorization: `Bearer ${proxyToken.stdout.trim()}` },
       });
-      expect(await asProxy.json()).toEqual({ name: 'catalog', role: 'proxy' });
+      expect(await asProxy.json()).toEqual({
+        name: 'catalog-1',
+        role: 'proxy',
+        service: 'catalog',
+      });
     } finally {
       await collector.stop();
     }
@@ -135,5 +150,27 @@ describe('trellis-collector token usage errors', () => {
     expect(noName.code).toBe(1);
     expect(noName.stderr).toMatch(/^trellis-collector: --name is required; usage: /);
     expect(noName.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('binds proxy tokens, and only them, to a service', async () => {
+    expect(await runCollector(['token', 'create', '--role', 'proxy', '--name', 'x'])).toMatchObject(
+      {
+        code: 1,
+        stderr:
+          'trellis-collector: --service is required with --role proxy: trellis-collector token create --role proxy --service SERVICE --name NAME\n',
+      },
+    );
+    expect(
+      await runCollector(['token', 'create', '--role', 'viewer', '--service', 'a', '--name', 'x']),
+    ).toMatchObject({
+      code: 1,
+      stderr: 'trellis-collector: --service binds proxy tokens only; a viewer token takes none\n',
+    });
+    expect(
+      await runCollector(['token', 'create', '--role', 'proxy', '--service', 'A!', '--name', 'x']),
+    ).toMatchObject({
+      code: 1,
+      stderr: 'trellis-collector: --service: a DNS label: lowercase letters, digits and "-"\n',
+    });
   });
 });

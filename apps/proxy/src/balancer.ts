@@ -1,3 +1,5 @@
+import type { LookupFunction } from 'node:net';
+import { Http2Upstream } from './upstream/http2-upstream.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 
 // Peak-EWMA decay (as linkerd2-proxy and Finagle): how fast a latency spike is forgotten.
@@ -16,6 +18,7 @@ const EJECT_MAX_MS = 30_000;
  */
 export class Endpoint {
   readonly pool: UpstreamPool;
+  private http2Upstream: Http2Upstream | undefined = undefined;
   /** Attempts dispatched and not yet finished. */
   pending = 0;
   private ewmaMs = 0;
@@ -26,11 +29,22 @@ export class Endpoint {
 
   constructor(
     readonly address: string,
-    streamIdleTimeoutMs: number,
+    private readonly streamIdleTimeoutMs: number,
+    /** How the host is resolved (egress applies its rules here); the system resolver if unset. */
+    private readonly lookup?: LookupFunction,
   ) {
     // Timeouts are route policy, enforced by the timeout layers; the pool only cuts exchanges
     // that stalled altogether.
-    this.pool = new UpstreamPool(address, streamIdleTimeoutMs);
+    this.pool = new UpstreamPool(address, streamIdleTimeoutMs, lookup);
+  }
+
+  /** The HTTP/2 session to this address, for requests that arrived over HTTP/2. */
+  get http2(): Http2Upstream {
+    return (this.http2Upstream ??= new Http2Upstream(
+      this.address,
+      this.streamIdleTimeoutMs,
+      this.lookup,
+    ));
   }
 
   isEjected(now: number): boolean {
@@ -77,8 +91,12 @@ export class Endpoint {
     this.ejectedUntil = now + backoff;
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.http2Upstream?.close()]);
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.pool.destroy(), this.http2Upstream?.destroy()]);
   }
 }
 
@@ -147,7 +165,7 @@ export class EndpointRegistry {
   }
 
   async closeAll(): Promise<void> {
-    const closing = [...this.endpoints.values()].map((endpoint) => endpoint.pool.destroy());
+    const closing = [...this.endpoints.values()].map((endpoint) => endpoint.destroy());
     this.endpoints.clear();
     await Promise.all(closing);
   }

@@ -1,4 +1,10 @@
-import type { Classification, RetryCondition } from '@trellis/contracts';
+import {
+  DEFAULT_GRPC_FAILURES,
+  GRPC_STATUS_NAMES,
+  type Classification,
+  type GrpcStatusName,
+  type RetryCondition,
+} from '@trellis/contracts';
 import type { ClientResponse } from './downstream/client-response.js';
 import { ConnectFailedError, RequestTimeoutError, type ProxyError } from './errors.js';
 
@@ -9,7 +15,28 @@ export interface UpstreamResponse {
   sendTo(res: ClientResponse): void;
   /** Drops the response (a retry replaces it, or the client is gone). */
   discard(): void;
+  /**
+   * For an outcome that is not `final` (a gRPC status still to come in trailers): called
+   * once with the final outcome, when the status arrives or the stream ends without one.
+   */
+  whenFinal(listener: (outcome: Outcome) => void): void;
 }
+
+/** The `grpcStatus` of an outcome that is not a gRPC call. */
+export const NOT_GRPC = -1;
+
+export const GRPC = {
+  ok: 0,
+  cancelled: 1,
+  unknown: 2,
+  deadlineExceeded: 4,
+  resourceExhausted: 8,
+  unimplemented: 12,
+  internal: 13,
+  unavailable: 14,
+  unauthenticated: 16,
+  permissionDenied: 7,
+} as const;
 
 /** Bit per retry condition, so a route's `on` list compiles to one mask per config change. */
 export const RETRY_CONDITION_BIT: Readonly<Record<RetryCondition, number>> = {
@@ -17,12 +44,60 @@ export const RETRY_CONDITION_BIT: Readonly<Record<RetryCondition, number>> = {
   'gateway-error': 2,
   'connect-failure': 4,
   timeout: 8,
+  cancelled: 16,
+  'deadline-exceeded': 32,
+  internal: 64,
+  'resource-exhausted': 128,
+  unavailable: 256,
+};
+
+const GRPC_CONDITIONS: Readonly<Record<number, number>> = {
+  [GRPC.cancelled]: RETRY_CONDITION_BIT.cancelled,
+  [GRPC.deadlineExceeded]: RETRY_CONDITION_BIT['deadline-exceeded'],
+  [GRPC.internal]: RETRY_CONDITION_BIT.internal,
+  [GRPC.resourceExhausted]: RETRY_CONDITION_BIT['resource-exhausted'],
+  [GRPC.unavailable]: RETRY_CONDITION_BIT.unavailable,
 };
 
 export function retryConditionMask(conditions: readonly RetryCondition[]): number {
   let mask = 0;
   for (const condition of conditions) mask |= RETRY_CONDITION_BIT[condition];
   return mask;
+}
+
+/** A route's gRPC failure set as a mask over status codes (Linkerd's set when not given). */
+export function grpcFailureMask(names: readonly GrpcStatusName[] | undefined): number {
+  let mask = 0;
+  for (const name of names ?? DEFAULT_GRPC_FAILURES) mask |= 1 << GRPC_STATUS_NAMES.indexOf(name);
+  return mask;
+}
+
+/** The status a gRPC client reads from an HTTP status that came without `grpc-status`. */
+export function grpcStatusOfHttp(status: number): number {
+  switch (status) {
+    case 200:
+      return GRPC.unknown;
+    case 400:
+      return GRPC.internal;
+    case 401:
+      return GRPC.unauthenticated;
+    case 403:
+      return GRPC.permissionDenied;
+    case 404:
+      return GRPC.unimplemented;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GRPC.unavailable;
+    default:
+      return GRPC.unknown;
+  }
+}
+
+/** How a gRPC caller hears of a proxy error: a deadline it can tell apart, else UNAVAILABLE. */
+export function grpcStatusOfError(error: ProxyError): number {
+  return error instanceof RequestTimeoutError ? GRPC.deadlineExceeded : GRPC.unavailable;
 }
 
 function responseConditions(status: number): number {
@@ -46,32 +121,81 @@ function errorConditions(error: ProxyError): number {
 /**
  * The result of one attempt or of a whole request, classified exactly once when it is made:
  * metrics read `classification`, retries read `conditions`, the rescue layer reads `error`.
+ * A gRPC response is classified by its `grpc-status` against the route's failure set; when
+ * that status only comes in trailers, the outcome at the response head is not `final` and
+ * the final one follows from `response.whenFinal`.
  */
 export class Outcome {
   readonly classification: Classification;
-  /** Mask of the retry conditions this outcome satisfies. */
-  readonly conditions: number;
 
   private constructor(
     readonly status: number,
     readonly error: ProxyError | undefined,
     readonly response: UpstreamResponse | undefined,
-    conditions: number,
+    /** Mask of the retry conditions this outcome satisfies. */
+    readonly conditions: number,
+    /** The gRPC status code; NOT_GRPC for other calls, undefined while still to come. */
+    readonly grpcStatus: number | undefined,
+    failed: boolean,
   ) {
-    this.classification = status >= 500 || error !== undefined ? 'failure' : 'success';
-    this.conditions = conditions;
+    this.classification = failed ? 'failure' : 'success';
+  }
+
+  get final(): boolean {
+    return this.grpcStatus !== undefined;
   }
 
   static ofResponse(response: UpstreamResponse): Outcome {
-    return new Outcome(response.status, undefined, response, responseConditions(response.status));
+    const status = response.status;
+    return new Outcome(
+      status,
+      undefined,
+      response,
+      responseConditions(status),
+      NOT_GRPC,
+      status >= 500,
+    );
+  }
+
+  /** A gRPC response whose status is known; `failures` is the route's mask of failing codes. */
+  static ofGrpc(response: UpstreamResponse, grpcStatus: number, failures: number): Outcome {
+    return new Outcome(
+      response.status,
+      undefined,
+      response,
+      GRPC_CONDITIONS[grpcStatus] ?? 0,
+      grpcStatus,
+      ((failures >>> grpcStatus) & 1) === 1,
+    );
+  }
+
+  /** A gRPC response already streaming whose status comes in its trailers. */
+  static ofGrpcStream(response: UpstreamResponse): Outcome {
+    return new Outcome(response.status, undefined, response, 0, undefined, false);
   }
 
   /** The answer to an Upgrade handshake, whose body (the tunnel) is not ours to send. */
   static ofUpgrade(status: number): Outcome {
-    return new Outcome(status, undefined, undefined, responseConditions(status));
+    return new Outcome(
+      status,
+      undefined,
+      undefined,
+      responseConditions(status),
+      NOT_GRPC,
+      status >= 500,
+    );
   }
 
-  static ofError(error: ProxyError): Outcome {
-    return new Outcome(error.status, error, undefined, errorConditions(error));
+  /** A proxy error; for a gRPC call (`grpc`) it carries the status the caller will read. */
+  static ofError(error: ProxyError, grpc = false): Outcome {
+    const grpcStatus = grpc ? grpcStatusOfError(error) : NOT_GRPC;
+    return new Outcome(
+      error.status,
+      error,
+      undefined,
+      errorConditions(error) | (GRPC_CONDITIONS[grpcStatus] ?? 0),
+      grpcStatus,
+      true,
+    );
   }
 }

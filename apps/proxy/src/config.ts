@@ -13,6 +13,7 @@ const FLAGS = {
   config: undefined,
   'headers-timeout': '30000',
   'stream-idle-timeout': '300000',
+  egress: 'allow',
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -37,6 +38,7 @@ const CliOptionsSchema = z
     config: z.string().min(1).optional(),
     'headers-timeout': Milliseconds.max(600_000, 'at most 600000 ms (10 minutes)'),
     'stream-idle-timeout': Milliseconds.max(86_400_000, 'at most 86400000 ms (a day)'),
+    egress: z.enum(['allow', 'deny'], { error: 'expected "allow" or "deny"' }),
   })
   .superRefine((options, ctx) => {
     if (options['control-plane'] !== undefined && options.config !== undefined) {
@@ -65,6 +67,8 @@ export interface CliOptions {
   headersTimeoutMs: number;
   /** How long an upstream exchange may go without a byte either way, in ms. */
   streamIdleTimeoutMs: number;
+  /** Whether requests to hosts outside the mesh are forwarded. */
+  egress: 'allow' | 'deny';
 }
 
 /** A bad command line or environment; the message names the flag and its variable. */
@@ -124,5 +128,6 @@ export function loadCliOptions(
     configFile: options.config,
     headersTimeoutMs: options['headers-timeout'],
     streamIdleTimeoutMs: options['stream-idle-timeout'],
+    egress: options.egress,
   };
 }

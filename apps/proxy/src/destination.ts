@@ -5,8 +5,9 @@ import {
   type DestinationConfig,
   type Route,
 } from '@trellis/contracts';
-import { PeakEwmaBalancer, type EndpointRegistry } from './balancer.js';
+import { PeakEwmaBalancer, type Endpoint, type EndpointRegistry } from './balancer.js';
 import type { Call } from './call.js';
+import { grpcFailureMask } from './classify.js';
 import { forwarder } from './forwarder.js';
 import type { ProxyMetrics, RouteStats } from './proxy-metrics.js';
 import { stack, type Layer } from './handler.js';
@@ -24,6 +25,8 @@ export interface StackContext {
   metrics: ProxyMetrics;
   endpoints: EndpointRegistry;
   log: ErrorLog;
+  /** An upstream exchange or tunnel with no byte moving either way for this long is cut. */
+  streamIdleTimeoutMs: number;
 }
 
 /**
@@ -51,7 +54,7 @@ export class Destination {
         ? previous.budget
         : new RetryBudget(policy.retryBudget, performance.now());
     const balancer = this.balancer;
-    const inner = forwarder(service, (now) => balancer.pick(now));
+    const pick = (now: number): Endpoint | undefined => balancer.pick(now);
     const rescue = rescueLayer(context.log);
     const build = (name: string, route: Route | undefined): RouteEntry => {
       const stats = context.metrics.route('outbound', context.self, service, name);
@@ -65,6 +68,7 @@ export class Destination {
       if (retry?.perTryTimeoutMs !== undefined) {
         layers.push(timeoutLayer(retry.perTryTimeoutMs, 'attempt'));
       }
+      const inner = forwarder(service, pick, grpcFailureMask(route?.grpcFailures));
       return { serve: rescue(stack(layers, inner)), stats: () => stats };
     };
     this.routes = new RouteTable(

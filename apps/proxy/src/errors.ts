@@ -61,3 +61,14 @@ export class RequestTimeoutError extends ProxyError {
     this.name = 'RequestTimeoutError';
   }
 }
+
+/** Traffic to outside the mesh that the proxy may not send: `--egress deny`, or a forbidden address. */
+export class EgressDeniedError extends ProxyError {
+  readonly code = PROXY_ERRORS.egressDenied.code;
+  readonly status = PROXY_ERRORS.egressDenied.status;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'EgressDeniedError';
+  }
+}

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { DEFAULT_ROUTE, UNKNOWN_SOURCE, type Policy, type Route } from '@trellis/contracts';
 import type { Endpoint } from './balancer.js';
 import { Call } from './call.js';
+import { grpcFailureMask } from './classify.js';
 import type { RequestHandlers } from './downstream/client-connection.js';
 import type { ClientRequest } from './downstream/client-request.js';
 import type { ClientResponse } from './downstream/client-response.js';
@@ -31,9 +32,9 @@ export class InboundRoutes {
     private readonly app: Endpoint | undefined,
   ) {
     this.service = context.self;
-    const inner = forwarder(context.self, () => app);
     const rescue = rescueLayer(context.log);
-    const build = (name: string): RouteEntry => {
+    const build = (name: string, route: Route | undefined): RouteEntry => {
+      const inner = forwarder(context.self, () => app, grpcFailureMask(route?.grpcFailures));
       const bySource = new Map<string, RouteStats>();
       const stats = (source: string): RouteStats => {
         let series = bySource.get(source);
@@ -47,8 +48,8 @@ export class InboundRoutes {
     };
     this.routes = new RouteTable(
       policy?.routes ?? [],
-      (route: Route) => build(route.name),
-      build(DEFAULT_ROUTE),
+      (route: Route) => build(route.name, route),
+      build(DEFAULT_ROUTE, undefined),
     );
   }
 
@@ -78,6 +79,13 @@ export function inboundListener(current: () => InboundRoutes): RequestHandlers {
       }
       const call = new Call(req, res, req.url, head, head.source ?? UNKNOWN_SOURCE);
       void routes.serve(call);
+    },
+
+    connect(_req: ClientRequest, socket: Socket): void {
+      socket.on('error', () => socket.destroy());
+      socket.end(
+        'HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+      );
     },
 
     upgrade(req: ClientRequest, socket: Socket, upgradeHead: Buffer): void {

@@ -7,10 +7,17 @@ import type { ClientRequest } from './downstream/client-request.js';
 import type { ClientResponse } from './downstream/client-response.js';
 import type { DestinationRegistry } from './destination-registry.js';
 import { prepareRequestHead } from './hop-by-hop.js';
+import type { ExternalDestinations } from './egress/external-destinations.js';
 import { tunnelUpgrade } from './upgrade.js';
+
+// A host that is not a mesh service: a name with a dot, or an IP address (a bracketed IPv6
+// one included). Mesh services are single DNS labels.
+const EXTERNAL_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 interface Addressed {
   service: string;
+  /** The authority as sent: absolute-form's, else the Host header. */
+  authority: string;
   path: string;
   /** For absolute-form: the authority, which replaces any Host header (RFC 9112 §3.2.2). */
   host: string | undefined;
@@ -24,12 +31,18 @@ function address(req: ClientRequest, host: string | undefined): Addressed | unde
     if (absolute === undefined || absolute.authority === '') return undefined;
     return {
       service: serviceOfAuthority(absolute.authority),
+      authority: absolute.authority,
       path: absolute.path,
       host: absolute.authority,
     };
   }
   if (host === undefined || host === '') return undefined;
-  return { service: serviceOfAuthority(host), path: target, host: undefined };
+  return {
+    service: serviceOfAuthority(host),
+    authority: host,
+    path: target,
+    host: undefined,
+  };
 }
 
 function replaceHost(headers: string[], host: string): void {
@@ -53,8 +66,12 @@ function badRequest(res: ClientResponse): void {
   res.end(Buffer.from(body));
 }
 
-/** The outbound listener: the app's requests, to any destination service. */
-export function outboundListener(self: string, registry: DestinationRegistry): RequestHandlers {
+/** The outbound listener: the app's requests, to any destination service or outside host. */
+export function outboundListener(
+  self: string,
+  registry: DestinationRegistry,
+  egress: ExternalDestinations,
+): RequestHandlers {
   return {
     request(req: ClientRequest, res: ClientResponse): void {
       const head = prepareRequestHead(req.rawHeaders, self);
@@ -67,7 +84,15 @@ export function outboundListener(self: string, registry: DestinationRegistry): R
       const call = new Call(req, res, to.path, head, self);
       const destination = registry.get(to.service);
       if (destination !== undefined) void destination.serve(call);
-      else void registry.resolve(to.service).then((resolved) => resolved.serve(call));
+      else {
+        const authority = to.authority.toLowerCase();
+        if (EXTERNAL_HOST.test(authority)) void egress.serve(call, authority);
+        else void registry.resolve(to.service).then((resolved) => resolved.serve(call));
+      }
+    },
+
+    connect(req: ClientRequest, socket: Socket, head: Buffer): void {
+      egress.tunnel(req.url, socket, head);
     },
 
     upgrade(req: ClientRequest, socket: Socket, upgradeHead: Buffer): void {

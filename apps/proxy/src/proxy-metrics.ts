@@ -1,6 +1,8 @@
 import {
   BASE_LABELS,
   CLASSIFICATIONS,
+  EXTERNAL_DESTINATION,
+  GRPC_STATUS_NAMES,
   LATENCY_BUCKETS_SECONDS,
   METRIC,
   PROXY_ERRORS,
@@ -15,34 +17,22 @@ import type { Outcome } from './classify.js';
 import { NoEndpointsError } from './errors.js';
 
 type BaseLabel = (typeof BASE_LABELS)[number];
-export type BaseLabels = Readonly<Record<BaseLabel, string>>;
+/** The labels of one series set; `dst_host` only on traffic that leaves the mesh. */
+export type BaseLabels = Readonly<Record<BaseLabel, string> & { dst_host?: string }>;
 
 /** Index 0 is "no error"; then the catalogue's codes. */
 const ERROR_CODES: readonly (ProxyErrorCode | undefined)[] = [
   undefined,
   ...Object.values(PROXY_ERRORS).map((error) => error.code),
 ];
+const ERROR_SLOTS = ERROR_CODES.length;
 const ERROR_INDEX = new Map<ProxyErrorCode | undefined, number>(
   ERROR_CODES.map((code, index) => [code, index]),
 );
 const CLASSIFICATION_INDEX = new Map<Classification, number>(
   CLASSIFICATIONS.map((classification, index) => [classification, index]),
 );
-
-/** One number per (status code, classification), so a response is recorded without a string. */
-function statusKey(outcome: Outcome): number {
-  return (
-    outcome.status * CLASSIFICATIONS.length + CLASSIFICATION_INDEX.get(outcome.classification)!
-  );
-}
-
-function statusOf(key: number): { status: number; classification: Classification } {
-  return {
-    status: Math.floor(key / CLASSIFICATIONS.length),
-    classification: CLASSIFICATIONS[key % CLASSIFICATIONS.length]!,
-  };
-}
-
+const GRPC_SLOTS = GRPC_STATUS_NAMES.length + 1;
 const RETRY_RESULT_INDEX = Object.fromEntries(
   RETRY_RESULTS.map((result, i) => [result, i]),
 ) as Record<RetryResult, number>;
@@ -62,6 +52,48 @@ class LatencySeries {
   }
 }
 
+// Series keys pack the Outcome's parts into one number, so recording is a map look-up without
+// a string: ((status × error slots + error) × gRPC slots + gRPC status + 1) × classifications
+// + classification. Every part is bounded (3-digit statuses, the error catalogue, 17 gRPC
+// codes or none, two classifications), and so is the number of series.
+function outcomeKey(outcome: Outcome, withError: boolean): number {
+  const error = withError ? ERROR_INDEX.get(outcome.error?.code)! : 0;
+  const grpc = outcome.grpcStatus! + 1;
+  return (
+    ((outcome.status * ERROR_SLOTS + error) * GRPC_SLOTS + grpc) * CLASSIFICATIONS.length +
+    CLASSIFICATION_INDEX.get(outcome.classification)!
+  );
+}
+
+/** One number per (status code, classification), for attempts. */
+function statusKey(outcome: Outcome): number {
+  return (
+    outcome.status * CLASSIFICATIONS.length + CLASSIFICATION_INDEX.get(outcome.classification)!
+  );
+}
+
+interface OutcomeLabels {
+  status_code: number;
+  classification: Classification;
+  grpc_status?: string;
+  error?: string;
+}
+
+function labelsOfKey(key: number): OutcomeLabels {
+  const classification = CLASSIFICATIONS[key % CLASSIFICATIONS.length]!;
+  const rest = Math.floor(key / CLASSIFICATIONS.length);
+  const grpc = rest % GRPC_SLOTS;
+  const statusAndError = Math.floor(rest / GRPC_SLOTS);
+  const labels: OutcomeLabels = {
+    status_code: Math.floor(statusAndError / ERROR_SLOTS),
+    classification,
+  };
+  if (grpc > 0) labels.grpc_status = GRPC_STATUS_NAMES[grpc - 1]!;
+  const error = ERROR_CODES[statusAndError % ERROR_SLOTS];
+  if (error !== undefined) labels.error = error;
+  return labels;
+}
+
 /**
  * The golden metrics of one (direction, src, dst, route): plain numbers bumped on the request
  * path, turned into Prometheus series only when scraped. Keyed by the Outcome's status code and
@@ -70,7 +102,7 @@ class LatencySeries {
  */
 export class RouteStats {
   requests = 0;
-  /** Key: statusKey × ERROR_CODES.length + index of the error code (0 = none). */
+  /** Keyed by outcomeKey (with the error); latencies and attempts without it. */
   private readonly responses = new Map<number, number>();
   private readonly latencies = new Map<number, LatencySeries>();
   private readonly attempts = new Map<number, number>();
@@ -79,13 +111,13 @@ export class RouteStats {
   constructor(readonly labels: BaseLabels) {}
 
   recordResponse(outcome: Outcome, seconds: number): void {
-    const status = statusKey(outcome);
-    const key = status * ERROR_CODES.length + ERROR_INDEX.get(outcome.error?.code)!;
+    const key = outcomeKey(outcome, true);
     this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
-    let latency = this.latencies.get(status);
+    const latencyKey = outcome.error === undefined ? key : outcomeKey(outcome, false);
+    let latency = this.latencies.get(latencyKey);
     if (latency === undefined) {
       latency = new LatencySeries();
-      this.latencies.set(status, latency);
+      this.latencies.set(latencyKey, latency);
     }
     latency.observe(seconds);
   }
@@ -114,22 +146,20 @@ export class RouteStats {
 
   publishResponses(counter: Counter<string>): void {
     for (const [key, value] of this.responses) {
-      const { status, classification } = statusOf(Math.floor(key / ERROR_CODES.length));
-      const error = ERROR_CODES[key % ERROR_CODES.length];
-      const labels: Record<string, string | number> = {
-        ...this.labels,
-        status_code: status,
-        classification,
-      };
-      if (error !== undefined) labels.error = error;
-      counter.inc(labels, value);
+      counter.inc({ ...this.labels, ...labelsOfKey(key) }, value);
     }
   }
 
   publishAttempts(counter: Counter<string>): void {
     for (const [key, value] of this.attempts) {
-      const { status, classification } = statusOf(key);
-      counter.inc({ ...this.labels, status_code: status, classification }, value);
+      counter.inc(
+        {
+          ...this.labels,
+          status_code: Math.floor(key / CLASSIFICATIONS.length),
+          classification: CLASSIFICATIONS[key % CLASSIFICATIONS.length]!,
+        },
+        value,
+      );
     }
   }
 
@@ -143,8 +173,7 @@ export class RouteStats {
   latencySamples(name: string): HistogramSample[] {
     const samples: HistogramSample[] = [];
     for (const [key, series] of this.latencies) {
-      const { status, classification } = statusOf(key);
-      const labels = { ...this.labels, status_code: status, classification };
+      const labels = { ...this.labels, ...labelsOfKey(key) };
       let cumulative = 0;
       for (let i = 0; i <= LATENCY_BUCKETS_SECONDS.length; i++) {
         cumulative += series.counts[i]!;
@@ -174,7 +203,8 @@ interface HistogramSample {
  */
 class RouteLatencyHistogram {
   readonly name = METRIC.responseLatencySeconds;
-  readonly help = 'Time from receiving a request to sending the response head, in seconds.';
+  readonly help =
+    'Time from receiving a request to sending the response head (for a gRPC stream, to its final status), in seconds.';
   readonly type = 'histogram';
   readonly aggregator = 'sum';
 
@@ -196,13 +226,26 @@ class RouteLatencyHistogram {
 }
 
 function labelKey(labels: BaseLabels): string {
-  return `${labels.direction}\n${labels.src_service}\n${labels.dst_service}\n${labels.route}`;
+  const base = `${labels.direction}\n${labels.src_service}\n${labels.dst_service}\n${labels.route}`;
+  return labels.dst_host === undefined ? base : `${base}\n${labels.dst_host}`;
+}
+
+/** Connections tunnelled with CONNECT to one external host, and the bytes each way. */
+export class TunnelStats {
+  opened = 0;
+  /** Bytes from the host to the client. */
+  read = 0;
+  /** Bytes from the client to the host. */
+  written = 0;
+
+  constructor(readonly labels: Readonly<Record<string, string>>) {}
 }
 
 /** Every RouteStats of this proxy, and the prom-client registry `/metrics` renders. */
 export class ProxyMetrics {
   readonly registry = new Registry();
   private readonly stats = new Map<string, RouteStats>();
+  private readonly tunnels = new Map<string, TunnelStats>();
 
   constructor() {
     // The collector needs the process start time to count a new proxy's first scrape in full
@@ -212,7 +255,30 @@ export class ProxyMetrics {
       help: 'Start time of the process since unix epoch in seconds.',
       registers: [this.registry],
     }).set(performance.timeOrigin / 1000);
-    const labelNames = [...BASE_LABELS];
+    const labelNames = [...BASE_LABELS, 'dst_host'];
+    const tunnels = (): Iterable<TunnelStats> => this.tunnels.values();
+    const tunnelCounter = (name: string, help: string, read: (stats: TunnelStats) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['direction', 'src_service', 'dst_service', 'dst_host'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const stats of tunnels()) this.inc(stats.labels, read(stats));
+        },
+      });
+    tunnelCounter(METRIC.tcpOpenTotal, 'Connections tunnelled with CONNECT.', (t) => t.opened);
+    tunnelCounter(
+      METRIC.tcpReadBytesTotal,
+      'Bytes received from the far end of CONNECT tunnels.',
+      (t) => t.read,
+    );
+    tunnelCounter(
+      METRIC.tcpWriteBytesTotal,
+      'Bytes sent to the far end of CONNECT tunnels.',
+      (t) => t.written,
+    );
     const all = (): RouteStats[] => this.all();
     new Counter({
       name: METRIC.requestTotal,
@@ -227,7 +293,7 @@ export class ProxyMetrics {
     new Counter({
       name: METRIC.responseTotal,
       help: 'Responses sent, by status code, classification and proxy error.',
-      labelNames: [...labelNames, 'status_code', 'classification', 'error'],
+      labelNames: [...labelNames, 'status_code', 'classification', 'grpc_status', 'error'],
       registers: [this.registry],
       collect() {
         this.reset();
@@ -258,13 +324,37 @@ export class ProxyMetrics {
   }
 
   /** The stats of one label set; the same object every time, so counts survive config changes. */
-  route(direction: Direction, src: string, dst: string, route: string): RouteStats {
-    const labels: BaseLabels = { direction, src_service: src, dst_service: dst, route };
+  route(
+    direction: Direction,
+    src: string,
+    dst: string,
+    route: string,
+    dstHost?: string,
+  ): RouteStats {
+    const labels: BaseLabels =
+      dstHost === undefined
+        ? { direction, src_service: src, dst_service: dst, route }
+        : { direction, src_service: src, dst_service: dst, route, dst_host: dstHost };
     const key = labelKey(labels);
     let stats = this.stats.get(key);
     if (stats === undefined) {
       stats = new RouteStats(labels);
       this.stats.set(key, stats);
+    }
+    return stats;
+  }
+
+  /** The tunnel counters of one outbound external host (a capped label, as `route`'s). */
+  tunnel(src: string, dstHost: string): TunnelStats {
+    let stats = this.tunnels.get(dstHost);
+    if (stats === undefined) {
+      stats = new TunnelStats({
+        direction: 'outbound',
+        src_service: src,
+        dst_service: EXTERNAL_DESTINATION,
+        dst_host: dstHost,
+      });
+      this.tunnels.set(dstHost, stats);
     }
     return stats;
   }

@@ -17,6 +17,8 @@ import { ControlPlaneClient } from './control-plane-client.js';
 import type { StackContext } from './destination.js';
 import { DestinationRegistry, type UnknownNameLimits } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
+import { EgressRules, type EgressMode } from './egress/egress-rules.js';
+import { ExternalDestinations } from './egress/external-destinations.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { InboundRoutes, inboundListener } from './inbound.js';
 import { listen } from './listen.js';
@@ -54,6 +56,8 @@ export interface ProxyOptions {
   headersTimeoutMs?: number | undefined;
   /** How long an upstream exchange may go without a byte either way before it is cut (5 min). */
   streamIdleTimeoutMs?: number | undefined;
+  /** Whether requests to hosts outside the mesh are forwarded (default) or refused. */
+  egress?: EgressMode | undefined;
   /**
    * How many host names the control plane does not know are watched at once (32), and how long
    * such a watch stays open without a request naming it (60 s).
@@ -107,6 +111,7 @@ export class TrellisProxy {
   private readonly endpoints: EndpointRegistry;
   private readonly context: StackContext;
   private readonly registry: DestinationRegistry;
+  private readonly egress: ExternalDestinations;
   private readonly app: Endpoint | undefined;
   private inboundRoutes: InboundRoutes;
   private readonly servers: { inbound: ProxyServer; outbound: ProxyServer; admin: Server };
@@ -127,6 +132,7 @@ export class TrellisProxy {
       self: options.service,
       metrics: this.metrics,
       endpoints: this.endpoints,
+      streamIdleTimeoutMs,
       log: (message, error) =>
         this.log(
           `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -152,6 +158,12 @@ export class TrellisProxy {
     this.app =
       options.app === undefined ? undefined : new Endpoint(options.app, streamIdleTimeoutMs);
     this.inboundRoutes = new InboundRoutes(undefined, this.context, this.app);
+    const rules = new EgressRules(() =>
+      this.addresses === undefined
+        ? []
+        : Object.values(this.addresses).map((address) => splitHostPort(address).port),
+    );
+    this.egress = new ExternalDestinations(this.context, options.egress ?? 'allow', rules);
     const serverOptions = {
       headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       onError: (error: unknown) => this.context.log('request failed inside the proxy', error),
@@ -161,7 +173,10 @@ export class TrellisProxy {
         inboundListener(() => this.inboundRoutes),
         serverOptions,
       ),
-      outbound: new ProxyServer(outboundListener(options.service, this.registry), serverOptions),
+      outbound: new ProxyServer(
+        outboundListener(options.service, this.registry, this.egress),
+        serverOptions,
+      ),
       admin: createAdminServer(
         {
           metrics: this.metrics,
@@ -211,8 +226,8 @@ export class TrellisProxy {
       this.servers.outbound.close(DRAIN_MS),
       closeAdminServer(this.servers.admin),
     ]);
-    await this.endpoints.closeAll();
-    await this.app?.pool.destroy();
+    await Promise.all([this.endpoints.closeAll(), this.egress.closeAll()]);
+    await this.app?.destroy();
   }
 
   get ready(): boolean {

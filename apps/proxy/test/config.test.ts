@@ -14,6 +14,7 @@ describe('command line and environment', () => {
       configFile: undefined,
       headersTimeoutMs: 30_000,
       streamIdleTimeoutMs: 300_000,
+      egress: 'allow',
     });
   });
 
@@ -48,6 +49,11 @@ describe('command line and environment', () => {
       'invalid --token (TRELLIS_TOKEN): required with --control-plane',
     ],
     [['--service', 'web', '--colour', 'red'], {}, 'unknown flag --colour'],
+    [
+      ['--service', 'web', '--egress', 'maybe'],
+      {},
+      'invalid --egress (TRELLIS_EGRESS): expected "allow" or "deny"',
+    ],
     [['--service'], {}, '--service needs a value'],
   ])('rejects %j with a message naming the flag', (argv, env, message) => {
     expect(() => loadCliOptions(argv, env)).toThrow(message);

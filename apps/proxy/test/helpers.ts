@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -255,4 +257,20 @@ export async function rawUpstream(answer: Answer): Promise<RawUpstream> {
   await once(server, 'listening');
   upstream.address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return upstream;
+}
+
+const PROMTOOL = '/usr/bin/promtool';
+
+/** promtool's lint messages about an exposition; empty when it is clean. */
+export function promtoolCheck(text: string): string {
+  if (!existsSync(PROMTOOL)) {
+    throw new Error(
+      'promtool not found at /usr/bin/promtool: install the Debian package "prometheus"',
+    );
+  }
+  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return (
+    `${result.stdout}${result.stderr}`.trim() +
+    (result.status === 0 ? '' : ` (exit ${result.status})`)
+  );
 }

@@ -182,15 +182,16 @@ describe('live config', () => {
       'a',
     );
 
-    // A host that cannot be a service name is answered at once, without a watch.
+    // A host that can be neither a service name nor an outside host (those go out as egress)
+    // is answered at once, without a watch.
     const started = Date.now();
     const outside = await send(proxy.addresses.outbound, '/', {
-      headers: { host: 'api.example.com:443' },
+      headers: { host: 'not_a_host:443' },
     });
     expect(outside.status).toBe(503);
     expect(outside.headers['x-trellis-error']).toBe('no-endpoints');
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(watched.filter((url) => url.includes('example'))).toEqual([]);
+    expect(watched.filter((url) => url.includes('not_a_host'))).toEqual([]);
     const counted = await scrape(proxy.addresses.admin);
     expect(metric(counted, 'response_total', { dst_service: 'unknown', status_code: '503' })).toBe(
       1,

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   metric,
+  promtoolCheck,
   scrape,
   send,
   startProxy,
@@ -10,21 +9,6 @@ import {
   type RunningProxy,
   type Upstream,
 } from './helpers.js';
-
-const PROMTOOL = '/usr/bin/promtool';
-
-function promtoolCheck(text: string): string {
-  if (!existsSync(PROMTOOL)) {
-    throw new Error(
-      'promtool not found at /usr/bin/promtool: install the Debian package "prometheus"',
-    );
-  }
-  const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  return (
-    `${result.stdout}${result.stderr}`.trim() +
-    (result.status === 0 ? '' : ` (exit ${result.status})`)
-  );
-}
 
 describe('golden metrics', () => {
   let app: Upstream;

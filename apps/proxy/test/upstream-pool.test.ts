@@ -45,6 +45,7 @@ function call(pool: UpstreamPool, request: Partial<UpstreamRequest> = {}): Promi
           result.body += chunk.toString();
           return true;
         },
+        onTrailers: () => {},
         onComplete: () => resolve(result),
         onError: (error) => {
           result.error = error;

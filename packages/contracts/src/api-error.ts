@@ -12,12 +12,18 @@ export const API_ERRORS = {
   badRequest: { code: 'bad-request', status: 400 },
   unauthenticated: { code: 'unauthenticated', status: 401 },
   forbidden: { code: 'forbidden', status: 403 },
+  /** A proxy token acting for another service than the one it is bound to. */
+  serviceNotBound: { code: 'service-not-bound', status: 403 },
+  /** A proxy token made before tokens were bound to a service; the message says how to make one. */
+  proxyTokenUnbound: { code: 'proxy-token-unbound', status: 403 },
   /** No such API route. */
   notFound: { code: 'not-found', status: 404 },
   unknownService: { code: 'unknown-service', status: 404 },
   tokenNotFound: { code: 'token-not-found', status: 404 },
   revisionNotFound: { code: 'revision-not-found', status: 404 },
   tokenNameTaken: { code: 'token-name-taken', status: 409 },
+  /** An instance id registered by another token. */
+  instanceOwned: { code: 'instance-owned', status: 409 },
   /** A policy write based on a version that is no longer current; `details` has the current one. */
   versionConflict: { code: 'version-conflict', status: 409 },
   bodyTooLarge: { code: 'body-too-large', status: 413 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServiceNameSchema } from './policy.js';
 
 /**
  * Bearer-token roles. `viewer` reads, `operator` reads and writes (and may act as a proxy),
@@ -12,5 +13,7 @@ export type Role = z.infer<typeof RoleSchema>;
 export const WhoAmISchema = z.strictObject({
   name: z.string(),
   role: RoleSchema,
+  /** A proxy token's service: the only one it may register and get certificates for. */
+  service: ServiceNameSchema.optional(),
 });
 export type WhoAmI = z.infer<typeof WhoAmISchema>;

@@ -2,6 +2,7 @@ export * from './api-error.js';
 export * from './auth-api.js';
 export * from './control-plane.js';
 export * from './events.js';
+export * from './grpc.js';
 export * from './health-api.js';
 export * from './metrics.js';
 export * from './metrics-api.js';

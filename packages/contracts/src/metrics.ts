@@ -9,6 +9,9 @@ export const METRIC = {
   responseLatencySeconds: 'response_latency_seconds',
   attemptTotal: 'attempt_total',
   retryTotal: 'retry_total',
+  tcpOpenTotal: 'tcp_open_total',
+  tcpReadBytesTotal: 'tcp_read_bytes_total',
+  tcpWriteBytesTotal: 'tcp_write_bytes_total',
 } as const;
 
 /** linkerd2-proxy's latency bucket boundaries, in seconds; +Inf is implied. */
@@ -31,6 +34,16 @@ export const UNKNOWN_SOURCE = 'unknown';
  * so arbitrary hosts can neither add series nor start config watches.
  */
 export const UNKNOWN_DESTINATION = 'unknown';
+
+/**
+ * The `dst_service` of outbound traffic to anything that is not a mesh service (a hostname
+ * with dots, an IP address), forwarded with the system resolver; such series also carry
+ * `dst_host`, the first EXTERNAL_HOST_LABEL_LIMIT distinct hosts by name and the rest as
+ * EXTERNAL_OTHER_HOST.
+ */
+export const EXTERNAL_DESTINATION = 'external';
+export const EXTERNAL_HOST_LABEL_LIMIT = 100;
+export const EXTERNAL_OTHER_HOST = 'other';
 export type Direction = (typeof DIRECTIONS)[number];
 
 export const CLASSIFICATIONS = ['success', 'failure'] as const;
@@ -52,6 +65,7 @@ export const PROXY_ERRORS = {
   noEndpoints: { code: 'no-endpoints', status: 503 },
   connectFailed: { code: 'connect-failed', status: 502 },
   requestTimeout: { code: 'request-timeout', status: 504 },
+  egressDenied: { code: 'egress-denied', status: 403 },
 } as const;
 export type ProxyErrorCode = (typeof PROXY_ERRORS)[keyof typeof PROXY_ERRORS]['code'];
 

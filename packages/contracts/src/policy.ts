@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRPC_FAILURE_CANDIDATES } from './grpc.js';
 
 /**
  * The retry/timeout policy of one destination service (docs/architecture.md §4). The collector validates
@@ -36,8 +37,21 @@ export const HTTP_METHODS = [
 ] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** `5xx`: any 5xx; `gateway-error`: 502, 503, 504; `connect-failure`: no connection; `timeout`: per-try timeout. */
-export const RETRY_CONDITIONS = ['5xx', 'gateway-error', 'connect-failure', 'timeout'] as const;
+/**
+ * `5xx`: any 5xx; `gateway-error`: 502, 503, 504; `connect-failure`: no connection; `timeout`:
+ * per-try timeout; the rest: a gRPC response with that status (known before its first message).
+ */
+export const RETRY_CONDITIONS = [
+  '5xx',
+  'gateway-error',
+  'connect-failure',
+  'timeout',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
 export type RetryCondition = (typeof RETRY_CONDITIONS)[number];
 
 const timeoutMs = z.number().int().min(POLICY_LIMITS.minTimeoutMs).max(POLICY_LIMITS.maxTimeoutMs);
@@ -115,6 +129,12 @@ export const RouteSchema = z.strictObject({
   match: RouteMatchSchema,
   timeoutMs: timeoutMs.optional(),
   retry: RetrySchema.optional(),
+  /** gRPC statuses counted as failures on this route; Linkerd's set when absent. */
+  grpcFailures: z
+    .array(z.enum(GRPC_FAILURE_CANDIDATES))
+    .max(GRPC_FAILURE_CANDIDATES.length)
+    .refine((codes) => new Set(codes).size === codes.length, { message: 'codes must be unique' })
+    .optional(),
 });
 
 export const RetryBudgetSchema = z.strictObject({

@@ -56,6 +56,18 @@ describe('policy schema', () => {
       'routes.0.match.method',
     ]);
     expect(issuePaths(route({ extra: true }))).toEqual(['routes.0']);
+    expect(issuePaths(route({ grpcFailures: ['OK'] }))).toEqual(['routes.0.grpcFailures.0']);
+    expect(issuePaths(route({ grpcFailures: ['INTERNAL', 'INTERNAL'] }))).toEqual([
+      'routes.0.grpcFailures',
+    ]);
+    expect(
+      issuePaths(
+        route({
+          grpcFailures: ['UNAVAILABLE'],
+          retry: { maxRetries: 1, on: ['unavailable', 'resource-exhausted'] },
+        }),
+      ),
+    ).toEqual([]);
     expect(
       issuePaths({
         routes: [

@@ -14,6 +14,9 @@ export const DEFAULT_DATABASE_URL = 'file:./data/trellis.db';
  */
 export type PrismaClient = SqliteClient;
 
+/** A Prisma transaction client: what `$transaction(async (tx) => …)` hands its callback. */
+export type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
 export interface Database {
   provider: Provider;
   prisma: PrismaClient;

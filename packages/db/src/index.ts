@@ -1,4 +1,10 @@
-export { DEFAULT_DATABASE_URL, openDatabase, type Database, type PrismaClient } from './client.js';
+export {
+  DEFAULT_DATABASE_URL,
+  openDatabase,
+  type Database,
+  type PrismaClient,
+  type Transaction,
+} from './client.js';
 export { parseDatabaseUrl, redact, type DatabaseTarget, type Provider } from './database-url.js';
 export { DatabaseError, errorMessage } from './errors.js';
 export { migrate } from './migrate.js';

@@ -14,8 +14,8 @@ export function registerAuthRoutes(app: ApiServer): void {
       },
     },
     async (request) => {
-      const { name, role } = principalOf(request);
-      return { name, role };
+      const { name, role, service } = principalOf(request);
+      return service === null ? { name, role } : { name, role, service };
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiErrorBodySchema } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
+import { BOUND_PROXY_TOKEN_COMMAND } from '../config.js';
 import { ApiError } from '../http/api-error.js';
 import { isAllowed, type Access } from './access.js';
 import { authenticate, type Principal } from './token-store.js';
@@ -40,7 +41,9 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
       response: {
         ...(route.schema?.response as object | undefined),
         401: ApiErrorBodySchema.describe('no token, or an unknown or revoked one'),
-        403: ApiErrorBodySchema.describe('the token has the wrong role'),
+        403: ApiErrorBodySchema.describe(
+          'the token has the wrong role, is a proxy token bound to another service, or a proxy token bound to none',
+        ),
       },
     };
   });
@@ -59,6 +62,12 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
           : 'the token is unknown or revoked',
       );
     }
+    if (principal.role === 'proxy' && principal.service === null) {
+      throw new ApiError(
+        API_ERRORS.proxyTokenUnbound,
+        `proxy token "${principal.name}" is bound to no service; create a bound one with: ${BOUND_PROXY_TOKEN_COMMAND}`,
+      );
+    }
     if (!isAllowed(access, principal.role)) {
       throw new ApiError(
         API_ERRORS.forbidden,
@@ -73,6 +82,18 @@ export function installRoleCheck(app: FastifyInstance, database: Database): void
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('route declares no access but reads the principal');
   return request.principal;
+}
+
+/**
+ * Refuses a proxy token bound to another service than `service`. Operators carry no binding
+ * and may act for any service (the dashboard and tests stand in for proxies).
+ */
+export function requireServiceBinding(principal: Principal, service: string): void {
+  if (principal.service === null || principal.service === service) return;
+  throw new ApiError(
+    API_ERRORS.serviceNotBound,
+    `token "${principal.name}" is bound to service "${principal.service}" and cannot act for "${service}"`,
+  );
 }
 
 function describe(access: Exclude<Access, 'public'>): string {

@@ -12,11 +12,12 @@ export async function runTokenCommand(database: Database, command: TokenAction):
     case 'list': {
       const tokens = await listTokens(database);
       return [
-        ['NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED'].join('\t'),
+        ['NAME', 'ROLE', 'SERVICE', 'CREATED', 'LAST USED', 'REVOKED'].join('\t'),
         ...tokens.map((token) =>
           [
             token.name,
             token.role,
+            token.service ?? '-',
             token.createdAt.toISOString(),
             token.lastUsedAt?.toISOString() ?? '-',
             token.revokedAt?.toISOString() ?? '-',

@@ -15,6 +15,8 @@ export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /** The service a proxy token is bound to; null for viewers, operators and unbound proxy tokens. */
+  service: string | null;
 }
 
 export interface TokenInfo extends Principal {
@@ -35,11 +37,20 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Creates a token; its name must not belong to another active token (revoke uses names). */
+/**
+ * Creates a token; its name must not belong to another active token (revoke uses names).
+ * A proxy token is bound to `service`; other roles take none.
+ */
 export async function createToken(
   database: Database,
-  { role, name }: { role: Role; name: string },
+  { role, name, service = null }: { role: Role; name: string; service?: string | null },
 ): Promise<CreatedToken> {
+  if ((role === 'proxy') !== (service !== null)) {
+    throw new ApiError(
+      API_ERRORS.invalidRequest,
+      role === 'proxy' ? 'a proxy token needs a service' : `a ${role} token takes no service`,
+    );
+  }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   // Returns rather than throws on a taken name: a rollback on SQLite would also undo other
@@ -50,13 +61,13 @@ export async function createToken(
     // running collector, for this command) committed in between. A write takes the lock first.
     await tx.$executeRaw`UPDATE "ApiToken" SET "name" = "name" WHERE 1 = 0`;
     if (await tx.apiToken.findFirst({ where: { name, revokedAt: null } })) return false;
-    await tx.apiToken.create({ data: { id, name, role, tokenHash: hashToken(token) } });
+    await tx.apiToken.create({ data: { id, name, role, service, tokenHash: hashToken(token) } });
     return true;
   });
   if (!created) {
     throw new ApiError(API_ERRORS.tokenNameTaken, `an active token is already named "${name}"`);
   }
-  return { id, name, role, token };
+  return { id, name, role, service, token };
 }
 
 export async function listTokens(database: Database): Promise<TokenInfo[]> {
@@ -65,6 +76,7 @@ export async function listTokens(database: Database): Promise<TokenInfo[]> {
     id: row.id,
     name: row.name,
     role: row.role as Role,
+    service: row.service,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
@@ -100,5 +112,5 @@ export async function authenticate(
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await database.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { id: row.id, name: row.name, role: row.role as Role };
+  return { id: row.id, name: row.name, role: row.role as Role, service: row.service };
 }

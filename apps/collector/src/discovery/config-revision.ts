@@ -1,7 +1,4 @@
-import type { PrismaClient } from '@trellis/db';
-
-/** A Prisma transaction client: what `$transaction(async (tx) => …)` hands its callback. */
-export type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import type { Transaction } from '@trellis/db';
 
 /**
  * Counts one change of `service`'s DestinationConfig, inside the transaction that made it.

@@ -1,4 +1,5 @@
 import {
+  API_ERRORS,
   AppliedPolicySchema,
   type AppliedPolicy,
   type ProxyChange,
@@ -9,6 +10,7 @@ import {
 import type { Database, ProxyModel } from '@trellis/db';
 import { z } from 'zod';
 import type { ChangeHub } from '../discovery/change-hub.js';
+import { ApiError } from '../http/api-error.js';
 import { bumpConfigRevision } from '../discovery/config-revision.js';
 
 /** An instance is stale after this many heartbeat intervals without one. */
@@ -39,8 +41,16 @@ export class ProxyRegistry {
    * the sweeper's update finds a fresh heartbeat and leaves the row alone, or this one finds
    * the row stale and takes the path below, which counts the return; discovery never ends up
    * live in the table but stale in the last revision a watcher got.
+   *
+   * An instance id belongs to the token that first registered it (`ownerTokenId`): another
+   * token reusing it gets 409 and changes nothing, so a credential cannot take over another's
+   * traffic by re-registering an id it read from discovery.
    */
-  async heartbeat(heartbeat: ProxyHeartbeat, now = new Date()): Promise<void> {
+  async heartbeat(
+    heartbeat: ProxyHeartbeat,
+    ownerTokenId: string,
+    now = new Date(),
+  ): Promise<void> {
     const fields = {
       service: heartbeat.service,
       inboundAddress: heartbeat.inboundAddress,
@@ -56,17 +66,24 @@ export class ProxyRegistry {
         staleSince: null,
         service: heartbeat.service,
         inboundAddress: heartbeat.inboundAddress,
+        // Rows registered before instances had owners go to the first token that heartbeats.
+        OR: [{ ownerTokenId }, { ownerTokenId: null }],
       },
-      data: fields,
+      data: { ...fields, ownerTokenId },
     });
     if (count === 1) return;
 
-    const { change, changedServices } = await this.database.prisma.$transaction(async (tx) => {
+    // Returns rather than throws on a refusal: a rollback on SQLite would also undo other
+    // requests' statements that ran on the shared connection meanwhile.
+    const outcome = await this.database.prisma.$transaction(async (tx) => {
       const previous = await tx.proxy.findUnique({ where: { instanceId: heartbeat.instanceId } });
+      if (previous && previous.ownerTokenId !== null && previous.ownerTokenId !== ownerTokenId) {
+        return undefined;
+      }
       await tx.proxy.upsert({
         where: { instanceId: heartbeat.instanceId },
-        create: { instanceId: heartbeat.instanceId, registeredAt: now, ...fields },
-        update: fields,
+        create: { instanceId: heartbeat.instanceId, registeredAt: now, ownerTokenId, ...fields },
+        update: { ...fields, ownerTokenId },
       });
       const change: ProxyChange | undefined = !previous
         ? 'join'
@@ -80,6 +97,13 @@ export class ProxyRegistry {
       for (const service of changedServices) await bumpConfigRevision(tx, service, now);
       return { change, changedServices };
     }, TRANSACTION);
+    if (!outcome) {
+      throw new ApiError(
+        API_ERRORS.instanceOwned,
+        `instance "${heartbeat.instanceId}" is registered by another token; a proxy registers under its own instance id`,
+      );
+    }
+    const { change, changedServices } = outcome;
     for (const service of changedServices) this.hub.configChanged(service);
     if (change) this.announce(heartbeat, change, now);
   }
@@ -122,9 +146,11 @@ export class ProxyRegistry {
    */
   async purgeStale(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.staleRetentionSeconds * 1000);
-    const { count } = await this.database.prisma.proxy.deleteMany({
-      where: { staleSince: { lt: cutoff } },
-    });
+    const { prisma } = this.database;
+    const [{ count }] = await prisma.$transaction([
+      prisma.proxy.deleteMany({ where: { staleSince: { lt: cutoff } } }),
+      prisma.$executeRaw`DELETE FROM "CounterCheckpoint" WHERE "instanceId" NOT IN (SELECT "instanceId" FROM "Proxy")`,
+    ]);
     return count;
   }
 

@@ -1,8 +1,10 @@
 import {
+  ApiErrorBodySchema,
   ProxyHeartbeatResponseSchema,
   ProxyHeartbeatSchema,
   ProxyListSchema,
 } from '@trellis/contracts';
+import { principalOf, requireServiceBinding } from '../auth/require-role.js';
 import type { ApiServer } from '../http/api-server.js';
 import type { ProxyRegistry } from './proxy-registry.js';
 
@@ -17,13 +19,18 @@ export function registerProxyRoutes(app: ApiServer, registry: ProxyRegistry): vo
         tags: ['proxies'],
         summary: 'Register a proxy instance or record its heartbeat',
         description:
-          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again.',
+          'An upsert by instanceId. An instance that misses three heartbeat intervals is stale and leaves discovery until it heartbeats again. A proxy token registers only the service it is bound to (403 service-not-bound), and an instance id belongs to the token that first registered it (409 instance-owned).',
         body: ProxyHeartbeatSchema,
-        response: { 200: ProxyHeartbeatResponseSchema },
+        response: {
+          200: ProxyHeartbeatResponseSchema,
+          409: ApiErrorBodySchema.describe('the instance id belongs to another token'),
+        },
       },
     },
     async (request) => {
-      await registry.heartbeat(request.body);
+      const principal = principalOf(request);
+      requireServiceBinding(principal, request.body.service);
+      await registry.heartbeat(request.body, principal.id);
       return { heartbeatIntervalSeconds };
     },
   );

@@ -1,4 +1,4 @@
-import { Prisma, type Database } from '@trellis/db';
+import { Prisma, type Database, type Transaction } from '@trellis/db';
 import { downsampleRows } from './merge-rows.js';
 import { FIELD_COLUMNS, GOLDEN_COLUMNS, KEY_COLUMNS } from './rollup-fields.js';
 import { fieldValues, rowFromValues, type RollupRow, type RouteKey } from './rollup-row.js';
@@ -6,6 +6,10 @@ import { coverWindow, type RollupTier } from './rollup-tiers.js';
 
 /** The route of the rows that sum every route of an edge, so edge-level reads stay small. */
 export const ALL_ROUTES = '*';
+
+/** How long a round's transaction may wait for the database, and then take. */
+const WRITE_MAX_WAIT_MS = 10_000;
+const WRITE_TIMEOUT_MS = 30_000;
 
 /** Rows per INSERT: under SQLite's 32,766 bound parameters at ~45 columns a row. */
 const ROWS_PER_STATEMENT = 500;
@@ -45,19 +49,31 @@ export class RollupStore {
     readonly tiers: readonly RollupTier[],
   ) {}
 
-  /** Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one transaction. */
-  async write(rows: readonly RollupRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const withEdges = [...rows, ...edgeRows(rows)];
+  /**
+   * Adds one scrape round's rows (at the finest tier's resolution) to every tier, in one
+   * transaction, after `alongside` wrote what must commit or fail with them.
+   */
+  async write(
+    rows: readonly RollupRow[],
+    alongside?: (tx: Transaction) => Promise<void>,
+  ): Promise<void> {
+    if (rows.length === 0 && alongside === undefined) return;
     const statements: Prisma.Sql[] = [];
-    for (const tier of this.tiers) {
-      const tierRows = downsampleRows(withEdges, tier.seconds);
-      for (let i = 0; i < tierRows.length; i += ROWS_PER_STATEMENT) {
-        statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
+    if (rows.length > 0) {
+      const withEdges = [...rows, ...edgeRows(rows)];
+      for (const tier of this.tiers) {
+        const tierRows = downsampleRows(withEdges, tier.seconds);
+        for (let i = 0; i < tierRows.length; i += ROWS_PER_STATEMENT) {
+          statements.push(insertStatement(tierRows.slice(i, i + ROWS_PER_STATEMENT), tier.seconds));
+        }
       }
     }
     await this.database.prisma.$transaction(
-      statements.map((statement) => this.database.prisma.$executeRaw(statement)),
+      async (tx) => {
+        await alongside?.(tx);
+        for (const statement of statements) await tx.$executeRaw(statement);
+      },
+      { maxWait: WRITE_MAX_WAIT_MS, timeout: WRITE_TIMEOUT_MS },
     );
   }
 

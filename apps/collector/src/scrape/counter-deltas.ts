@@ -17,6 +17,19 @@ export interface TargetDeltaTrackerOptions {
    * watching, so its first scrape counts in full.
    */
   readonly watchStartedAtMs: number;
+  /**
+   * The target's counters as of its last stored scrape (by this collector before a restart, or
+   * another before a takeover): the first scrape counts from these values instead of being a
+   * baseline.
+   */
+  readonly checkpoint?: CounterCheckpoint;
+}
+
+/** A target's cumulative values at one scrape: enough to count the next scrape's increases. */
+export interface CounterCheckpoint {
+  readonly processStartTimeSeconds: number | null;
+  /** Series key → value, for every series whose increases reach the sink. */
+  readonly counters: ReadonlyMap<string, number>;
 }
 
 export interface IngestResult {
@@ -25,6 +38,8 @@ export interface IngestResult {
   readonly series: number;
   /** The target restarted since the previous scrape (its process start time moved). */
   readonly restarted: boolean;
+  /** Some series increased, so the checkpoint moved. */
+  readonly counted: boolean;
 }
 
 class HistogramGroup {
@@ -82,6 +97,9 @@ function detach(slice: string): string {
  * When `process_start_time_seconds` moved forward, the process restarted: every series counts
  * from zero, even one that already climbed past its old value, which the went-down rule alone
  * would miss (Prometheus does the same with created timestamps).
+ * A tracker made from a stored checkpoint is where the scrape that stored it left off: its
+ * series count from their stored values, a series the checkpoint lacks is new since, and a
+ * moved start time means the process restarted in between, so everything counts.
  * A series missing from a scrape is dropped, as Prometheus marks it stale; if it comes back,
  * it is new again. A scrape that fails to parse changes nothing, so the next good one reports
  * the increase over both intervals.
@@ -98,6 +116,8 @@ export class TargetDeltaTracker<Binding> {
   private seenCount = 0;
   private scraped = false;
   private startTimeSeconds: number | undefined;
+  /** Values of the stored checkpoint, taken by series on their first sight, then dropped. */
+  private restored: ReadonlyMap<string, number> | undefined;
 
   /** The previous successful scrape's series, in order. */
   private previous: SeriesState<Binding>[] = [];
@@ -119,7 +139,24 @@ export class TargetDeltaTracker<Binding> {
   constructor(
     private readonly sink: DeltaSink<Binding>,
     private readonly options: TargetDeltaTrackerOptions,
-  ) {}
+  ) {
+    const checkpoint = options.checkpoint;
+    if (checkpoint !== undefined) {
+      // As if the scrape that stored it had just been ingested: a series it lacks is new since.
+      this.scraped = true;
+      this.startTimeSeconds = checkpoint.processStartTimeSeconds ?? undefined;
+      this.restored = checkpoint.counters;
+    }
+  }
+
+  /** The values of the last successful scrape, to store with the increases it produced. */
+  checkpoint(): CounterCheckpoint {
+    const counters = new Map<string, number>();
+    for (const state of this.previous) {
+      if (state.binding !== undefined && state.committed) counters.set(state.key, state.last);
+    }
+    return { processStartTimeSeconds: this.startTimeSeconds ?? null, counters };
+  }
 
   /**
    * Parses one scrape of the target and reports each series' increase to the sink. Throws
@@ -137,8 +174,8 @@ export class TargetDeltaTracker<Binding> {
     } finally {
       this.current.length = this.count;
     }
-    const restarted = this.commit();
-    return { samples, series: this.series.size, restarted };
+    const { restarted, counted } = this.commit();
+    return { samples, series: this.series.size, restarted, counted };
   }
 
   private onSample(sample: ParsedSample): void {
@@ -186,7 +223,7 @@ export class TargetDeltaTracker<Binding> {
         labels: sample.labels(),
         histogram: undefined,
       });
-      return new SeriesState(key, CUMULATIVE, binding, undefined);
+      return this.restore(new SeriesState(key, CUMULATIVE, binding, undefined));
     }
     for (const [suffix, part] of HISTOGRAM_SUFFIXES) {
       if (!name.endsWith(suffix)) continue;
@@ -206,9 +243,18 @@ export class TargetDeltaTracker<Binding> {
         labels: group.labels,
         histogram: group,
       });
-      return new SeriesState(key, CUMULATIVE, binding, group);
+      return this.restore(new SeriesState(key, CUMULATIVE, binding, group));
     }
     return new SeriesState<Binding>(key, IGNORED, undefined, undefined);
+  }
+
+  private restore(state: SeriesState<Binding>): SeriesState<Binding> {
+    const value = this.restored?.get(state.key);
+    if (value !== undefined) {
+      state.last = value;
+      state.committed = true;
+    }
+    return state;
   }
 
   /** The histogram a bucket, sum or count series belongs to: its labels without `le`. */
@@ -224,7 +270,7 @@ export class TargetDeltaTracker<Binding> {
     return group;
   }
 
-  private commit(): boolean {
+  private commit(): { restarted: boolean; counted: boolean } {
     const generation = this.generation;
     const states = this.current;
     const values = this.values;
@@ -247,6 +293,7 @@ export class TargetDeltaTracker<Binding> {
       }
     }
 
+    let counted = false;
     for (let i = 0; i < count; i++) {
       const state = states[i] as SeriesState<Binding>;
       const value = values[i] as number;
@@ -263,7 +310,10 @@ export class TargetDeltaTracker<Binding> {
       }
       state.last = value;
       state.committed = true;
-      if (delta !== 0 && state.binding !== undefined) this.sink.add(state.binding, delta);
+      if (delta !== 0 && state.binding !== undefined) {
+        this.sink.add(state.binding, delta);
+        counted = true;
+      }
     }
 
     this.sweep(generation);
@@ -271,7 +321,8 @@ export class TargetDeltaTracker<Binding> {
     this.previous = states;
     if (startTime !== undefined) this.startTimeSeconds = startTime;
     this.scraped = true;
-    return restarted;
+    this.restored = undefined;
+    return { restarted, counted };
   }
 
   private sweep(generation: number): void {

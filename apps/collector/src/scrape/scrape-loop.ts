@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { RollupAggregator, type RollupBinding } from '../rollup/rollup-aggregator.js';
 import type { RollupRow } from '../rollup/rollup-row.js';
 import { timeBucketStart } from '../rollup/time-bucket.js';
+import type { CheckpointWrite, StoredCheckpoint } from './counter-checkpoints.js';
 import { TargetDeltaTracker } from './counter-deltas.js';
 
 /** A proxy to scrape. */
@@ -29,13 +30,29 @@ export interface ScrapeRound {
   /** Rows of every route that had traffic since the previous round, all in one time bucket. */
   readonly rows: RollupRow[];
   readonly targets: TargetScrapeStatus[];
+  /**
+   * The counters of every target whose checkpoint moved, to store with `rows`; only when the
+   * loop has a checkpoint source.
+   */
+  readonly checkpoints: CheckpointWrite[];
 }
 
 export interface ScrapeLoopOptions {
   /** The proxies to scrape now; asked at the start of every round. */
   readonly targets: () => readonly ScrapeTarget[] | Promise<readonly ScrapeTarget[]>;
-  /** Receives each round. A round waits for the previous sink call to settle. */
+  /**
+   * Receives each round. A round waits for the previous sink call to settle. When it throws,
+   * a loop with `checkpoints` forgets every target and reads them back from there.
+   */
   readonly sink: (round: ScrapeRound) => void | Promise<void>;
+  /**
+   * Where each target's counters stand as of its last stored round. A target the loop has not
+   * watched yet counts from its checkpoint, so nothing it served while no collector scraped it
+   * is lost. Without one, a loop's first scrape of a target is a baseline.
+   */
+  readonly checkpoints?: {
+    load(instanceIds: readonly string[]): Promise<Map<string, StoredCheckpoint>>;
+  };
   readonly intervalMs: number;
   /** Per-target limit for connecting, the response and its body. */
   readonly timeoutMs: number;
@@ -62,6 +79,10 @@ export class ScrapeError extends Error {
 interface WatchedTarget {
   readonly adminAddress: string;
   readonly tracker: TargetDeltaTracker<RollupBinding>;
+  /** Revision of its stored checkpoint; undefined while none is stored. */
+  revision: number | undefined;
+  /** The stored checkpoint is where the tracker stands, though none of its counters moved. */
+  checkpointed: boolean;
 }
 
 function metricsUrl(adminAddress: string): string {
@@ -116,24 +137,42 @@ export class ScrapeLoop {
     await this.agent.close();
   }
 
-  /** One round, outside the schedule; what the loop runs each interval. */
+  /** One round handed to the sink, outside the schedule; what the loop runs each interval. */
   async scrapeOnce(): Promise<ScrapeRound> {
     const startedAtMs = this.now();
     this.watchStartedAtMs ??= startedAtMs;
     const targets = await this.options.targets();
     this.forgetTargetsNotIn(targets);
-    const statuses = await Promise.all(targets.map((target) => this.scrapeTarget(target)));
+    await this.watchAll(targets);
+    const checkpoints: CheckpointWrite[] = [];
+    const statuses = await Promise.all(
+      targets.map((target) => this.scrapeTarget(target, checkpoints)),
+    );
     const rows = this.aggregator.takeRows(
       timeBucketStart(startedAtMs, this.bucketSeconds),
       this.bucketSeconds,
     );
-    return { startedAtMs, rows, targets: statuses };
+    const round = { startedAtMs, rows, targets: statuses, checkpoints };
+    try {
+      await this.options.sink(round);
+    } catch (error) {
+      // The trackers moved past what is stored: start again from the stored checkpoints.
+      if (this.options.checkpoints) this.watched.clear();
+      throw error;
+    }
+    for (const write of checkpoints) {
+      const watched = this.watched.get(write.instanceId);
+      if (watched === undefined) continue;
+      watched.revision = (write.baseRevision ?? 0) + 1;
+      watched.checkpointed = true;
+    }
+    return round;
   }
 
   private tick(): void {
     const round = this.now();
     this.running = this.scrapeOnce()
-      .then((result) => this.options.sink(result))
+      .then(() => undefined)
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.running = undefined;
@@ -148,30 +187,53 @@ export class ScrapeLoop {
     for (const id of this.watched.keys()) if (!current.has(id)) this.watched.delete(id);
   }
 
-  private watch(target: ScrapeTarget): WatchedTarget {
-    let watched = this.watched.get(target.instanceId);
-    // A new admin address is a new process behind the same id: start over with it.
-    if (watched === undefined || watched.adminAddress !== target.adminAddress) {
-      watched = {
+  /**
+   * Starts a tracker for every target not watched yet, from its stored checkpoint if any. A new
+   * admin address is a new process behind the same id: start over with it, too; its start time
+   * tells its checkpoint's counters apart from its own.
+   */
+  private async watchAll(targets: readonly ScrapeTarget[]): Promise<void> {
+    const unwatched = targets.filter(
+      (target) => this.watched.get(target.instanceId)?.adminAddress !== target.adminAddress,
+    );
+    if (unwatched.length === 0) return;
+    const stored =
+      (await this.options.checkpoints?.load(unwatched.map((target) => target.instanceId))) ??
+      new Map<string, StoredCheckpoint>();
+    for (const target of unwatched) {
+      const checkpoint = stored.get(target.instanceId);
+      this.watched.set(target.instanceId, {
         adminAddress: target.adminAddress,
         tracker: new TargetDeltaTracker(this.aggregator, {
           watchStartedAtMs: this.watchStartedAtMs ?? this.now(),
+          ...(checkpoint?.checkpoint ? { checkpoint: checkpoint.checkpoint } : {}),
         }),
-      };
-      this.watched.set(target.instanceId, watched);
+        revision: checkpoint?.revision,
+        checkpointed: checkpoint?.checkpoint !== undefined,
+      });
     }
-    return watched;
   }
 
-  private async scrapeTarget(target: ScrapeTarget): Promise<TargetScrapeStatus> {
-    const watched = this.watch(target);
+  private async scrapeTarget(
+    target: ScrapeTarget,
+    checkpoints: CheckpointWrite[],
+  ): Promise<TargetScrapeStatus> {
+    const watched = this.watched.get(target.instanceId) as WatchedTarget;
     const scrapedAtMs = this.now();
     const started = performance.now();
     let error: string | null = null;
     let samples = 0;
     try {
       const text = await this.fetchMetrics(target.adminAddress);
-      samples = watched.tracker.ingest(text).samples;
+      const ingested = watched.tracker.ingest(text);
+      samples = ingested.samples;
+      if (this.options.checkpoints && (ingested.counted || !watched.checkpointed)) {
+        checkpoints.push({
+          instanceId: target.instanceId,
+          baseRevision: watched.revision,
+          checkpoint: watched.tracker.checkpoint(),
+        });
+      }
     } catch (caught) {
       error = describe(caught);
     }

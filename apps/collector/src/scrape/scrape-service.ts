@@ -1,9 +1,12 @@
 import type { ProxyRegistry } from '../registry/proxy-registry.js';
 import type { RollupStore } from '../rollup/rollup-store.js';
+import type { CounterCheckpointStore } from './counter-checkpoints.js';
 import { ScrapeLoop, type ScrapeRound } from './scrape-loop.js';
 
 export interface ScrapeServiceOptions {
   rollups: RollupStore;
+  /** Each proxy's counters as of its last stored round, written with the round's rollups. */
+  checkpoints: CounterCheckpointStore;
   /** Names the proxies to scrape (the live ones) and keeps each one's last scrape status. */
   registry: Pick<ProxyRegistry, 'scrapeTargets' | 'recordScrapes'>;
   intervalMs: number;
@@ -17,9 +20,11 @@ export interface ScrapeServiceOptions {
 const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Scrapes every live proxy each interval and stores the round: first its rollups in every tier
- * (one transaction), then each proxy's scrape status in the registry (a second one). A restart
- * loses at most the round in flight; a crash between the two leaves the status one round old.
+ * Scrapes every live proxy each interval and stores the round: its rollups in every tier and
+ * each proxy's counter checkpoint in one transaction, then each proxy's scrape status in the
+ * registry (a second one). Whoever scrapes a proxy next — this collector after a crash, or
+ * another one after a takeover — counts from that checkpoint, so nothing the proxy served is
+ * lost or counted twice; a crash between the two transactions leaves the status a round old.
  */
 export class ScrapeService {
   private loop: ScrapeLoop;
@@ -41,8 +46,8 @@ export class ScrapeService {
 
   /**
    * Scrapes now and every interval until `stop`. After a stop it starts over with a fresh loop:
-   * another collector may have scraped meanwhile and counted the increases since our last
-   * round, so the first round of the new loop is a baseline for every target.
+   * another collector may have scraped meanwhile, so the new loop reads every target's
+   * checkpoint again.
    */
   start(): void {
     if (this.loopState === 'running') return;
@@ -69,16 +74,15 @@ export class ScrapeService {
   }
 
   /** One round now, stored like any other; only while the loop is not running. */
-  async scrapeOnce(): Promise<ScrapeRound> {
-    const round = await this.loop.scrapeOnce();
-    await this.store(round);
-    return round;
+  scrapeOnce(): Promise<ScrapeRound> {
+    return this.loop.scrapeOnce();
   }
 
   private createLoop(): ScrapeLoop {
     return new ScrapeLoop({
       targets: () => this.options.registry.scrapeTargets(),
       sink: (round) => this.store(round),
+      checkpoints: this.options.checkpoints,
       intervalMs: this.options.intervalMs,
       timeoutMs: Math.min(this.options.intervalMs, 10_000),
       onError: this.options.onError,
@@ -87,7 +91,11 @@ export class ScrapeService {
   }
 
   private async store(round: ScrapeRound): Promise<void> {
-    await this.options.rollups.write(round.rows);
+    // Checkpoints first: one overtaken by another collector abandons the round before any
+    // rollup is written.
+    await this.options.rollups.write(round.rows, (tx) =>
+      this.options.checkpoints.write(tx, round.checkpoints),
+    );
     await this.options.registry.recordScrapes(round.targets);
     this.options.onRound?.(round);
   }

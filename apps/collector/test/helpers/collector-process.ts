@@ -27,13 +27,20 @@ export function runCollector(args: string[], cwd?: string): Promise<RunResult> {
 
 export interface RunningCollector {
   url: string;
+  port: number;
   stdout(): string;
   stop(): Promise<void>;
+  /** Ends the process at once, as a crash or an OOM kill would (SIGKILL). */
+  kill(): Promise<void>;
 }
 
-/** Starts the collector on a free port and resolves once it listens. */
-export async function startCollector(args: string[], cwd?: string): Promise<RunningCollector> {
-  const port = await freePort();
+/** Starts the collector on `port` (a free one by default) and resolves once it listens. */
+export async function startCollector(
+  args: string[],
+  cwd?: string,
+  port?: number,
+): Promise<RunningCollector> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     [MAIN, '--listen', `127.0.0.1:${port}`, ...args],
@@ -60,9 +67,14 @@ export async function startCollector(args: string[], cwd?: string): Promise<Runn
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     stdout: () => stdout,
     async stop() {
       child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
       await exited;
     },
   };

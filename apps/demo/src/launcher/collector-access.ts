@@ -6,8 +6,14 @@ import type { DemoMesh } from '../mesh/demo-config.js';
 
 /** Written by the collector on its first start (no token yet). */
 export const OPERATOR_TOKEN_FILE = 'operator.token';
-/** The demo's proxy-role token, kept so restarts reuse it instead of piling up new ones. */
-export const PROXY_TOKEN_FILE = 'demo-proxy.token';
+/**
+ * The demo's proxy tokens, one bound to each service, kept (as JSON, service → token) so
+ * restarts reuse them instead of piling up new ones.
+ */
+export const PROXY_TOKENS_FILE = 'demo-proxy-tokens.json';
+
+/** Token creations at once: each is a short collector process writing to the database. */
+const TOKEN_CREATION_CONCURRENCY = 4;
 
 export interface CollectorAccess {
   url: string;
@@ -30,15 +36,19 @@ export function readOperatorToken(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function tokenRole(access: CollectorAccess, token: string): Promise<string | undefined> {
+/** Whom a token stands for, or undefined when the collector does not accept it. */
+async function whoAmI(
+  access: CollectorAccess,
+  token: string,
+): Promise<{ role?: string; service?: string } | undefined> {
   const response = await fetch(`${access.url}/v1/whoami`, {
     headers: { authorization: `Bearer ${token}` },
   });
   if (!response.ok) return undefined;
-  return ((await response.json()) as { role?: string }).role;
+  return (await response.json()) as { role?: string; service?: string };
 }
 
-function createToken(access: CollectorAccess, role: string, name: string): Promise<string> {
+function createProxyToken(access: CollectorAccess, service: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -47,9 +57,11 @@ function createToken(access: CollectorAccess, role: string, name: string): Promi
         'token',
         'create',
         '--role',
-        role,
+        'proxy',
+        '--service',
+        service,
         '--name',
-        name,
+        `demo-${service}-${Date.now()}`,
         '--database-url',
         access.databaseUrl,
       ],
@@ -63,21 +75,64 @@ function createToken(access: CollectorAccess, role: string, name: string): Promi
     child.once('exit', (code) => {
       const token = out.trim().split('\n').at(-1);
       if (code === 0 && token) resolve(token);
-      else reject(new DemoError('collector-setup', `cannot create a ${role} token: ${err.trim()}`));
+      else {
+        reject(
+          new DemoError(
+            'collector-setup',
+            `cannot create a proxy token for ${service}: ${err.trim()}`,
+          ),
+        );
+      }
     });
   });
 }
 
-/** The proxies' token: the saved one while the collector still accepts it, else a new one. */
-export async function demoProxyToken(access: CollectorAccess): Promise<string> {
-  const file = join(access.dataDir, PROXY_TOKEN_FILE);
-  if (existsSync(file)) {
-    const saved = readFileSync(file, 'utf8').trim();
-    if ((await tokenRole(access, saved)) === 'proxy') return saved;
+/**
+ * One proxy token per service, each bound to its service: the saved ones the collector still
+ * accepts for that service, new ones for the rest.
+ */
+export async function demoProxyTokens(
+  access: CollectorAccess,
+  services: readonly string[],
+): Promise<Map<string, string>> {
+  const file = join(access.dataDir, PROXY_TOKENS_FILE);
+  const saved = existsSync(file) ? readSavedTokens(file) : {};
+  const tokens = new Map<string, string>();
+  const missing: string[] = [];
+  await Promise.all(
+    services.map(async (service) => {
+      const token = saved[service];
+      const principal = token === undefined ? undefined : await whoAmI(access, token);
+      if (token !== undefined && principal?.role === 'proxy' && principal.service === service) {
+        tokens.set(service, token);
+      } else missing.push(service);
+    }),
+  );
+  for (let i = 0; i < missing.length; i += TOKEN_CREATION_CONCURRENCY) {
+    const batch = missing.slice(i, i + TOKEN_CREATION_CONCURRENCY);
+    const created = await Promise.all(batch.map((service) => createProxyToken(access, service)));
+    batch.forEach((service, index) => tokens.set(service, created[index]!));
   }
-  const token = await createToken(access, 'proxy', `demo-proxies-${Date.now()}`);
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  if (missing.length > 0) {
+    writeFileSync(file, `${JSON.stringify(Object.fromEntries(tokens), null, 2)}\n`, {
+      mode: 0o600,
+    });
+  }
+  return tokens;
+}
+
+function readSavedTokens(file: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { generateMesh } from '../mesh/mesh-generator.js';
 import { writeMeshRuntime } from '../mesh/mesh-runtime.js';
 import { HEALTH_PATH } from '../sample-apps/sample-service.js';
 import {
-  demoProxyToken,
+  demoProxyTokens,
   readOperatorToken,
   seedRoutePolicies,
   type CollectorAccess,
@@ -163,7 +163,10 @@ export class DemoLauncher {
     this.print(`✓ collector ready on ${access.url}`);
 
     const operatorToken = readOperatorToken(options.dataDir);
-    const proxyToken = await demoProxyToken(access);
+    const proxyTokens = await demoProxyTokens(access, [
+      ...Object.keys(mesh.services),
+      TRAFFIC_SERVICE,
+    ]);
     await seedRoutePolicies(access, operatorToken, mesh);
 
     const dashboardUrl =
@@ -204,7 +207,7 @@ export class DemoLauncher {
     );
 
     const proxies = [...plan.instances, plan.traffic].map((instance) =>
-      this.startProxy(instance, access.url, proxyToken),
+      this.startProxy(instance, access.url, proxyTokens.get(instance.service)!),
     );
     await Promise.all(
       proxies.map(({ component, instance }) =>

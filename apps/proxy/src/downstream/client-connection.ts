@@ -16,13 +16,20 @@ import {
   type BodySource,
   type ClientRequest,
 } from './client-request.js';
-import { ClientResponse, KEEP_ALIVE_TIMEOUT_MS, type ResponseCarrier } from './client-response.js';
+import {
+  Http1Response,
+  KEEP_ALIVE_TIMEOUT_MS,
+  type ClientResponse,
+  type ResponseCarrier,
+} from './client-response.js';
 
 /** What a listener does with the requests of its connections. */
 export interface RequestHandlers {
   request(req: ClientRequest, res: ClientResponse): void;
   /** Takes the socket over; `head` holds the bytes that followed the request head. */
   upgrade(req: ClientRequest, socket: Socket, head: Buffer): void;
+  /** A CONNECT request (a tunnel): takes the socket over, as `upgrade`. */
+  connect(req: ClientRequest, socket: Socket, head: Buffer): void;
 }
 
 /** What a connection needs from the server that accepted it. */
@@ -69,7 +76,7 @@ export class ClientConnection implements ResponseCarrier, BodySource {
   private bodyChunked = false;
   /** Body bytes after the response completed are read and dropped. */
   private discarding = false;
-  private response: ClientResponse | undefined = undefined;
+  private response: Http1Response | undefined = undefined;
   private held: Buffer | undefined = undefined;
 
   constructor(
@@ -78,7 +85,7 @@ export class ClientConnection implements ResponseCarrier, BodySource {
   ) {
     socket.setNoDelay(true);
     socket
-      .on('data', (data: Buffer) => this.onData(data))
+      .on('data', (data: Buffer) => this.receive(data))
       .on('drain', () => this.response?.onDrain?.())
       .on('end', () => this.onEnd())
       .on('error', () => socket.destroy())
@@ -142,7 +149,8 @@ export class ClientConnection implements ResponseCarrier, BodySource {
     if (!this.discarding && !this.body!.push(chunk)) this.socket.pause();
   }
 
-  private onData(data: Buffer): void {
+  /** Bytes from the client; the listener hands over those it read to tell the protocol. */
+  receive(data: Buffer): void {
     if (this.state === State.Waiting) this.hold(data, 0);
     else if (this.state !== State.Done) this.consume(data, 0);
   }
@@ -214,16 +222,15 @@ export class ClientConnection implements ResponseCarrier, BodySource {
 
   private startRequest(text: string, data: Buffer, next: number): void {
     const head = parseRequestHead(text);
-    if (head.method === 'CONNECT') {
-      this.reject(405, 'CONNECT is not supported');
-      return;
-    }
-    if (head.upgrade) {
+    if (head.upgrade || head.method === 'CONNECT') {
       this.state = State.Done;
       this.socket.removeAllListeners('data').removeAllListeners('drain').removeAllListeners('end');
       this.socket.pause();
       this.owner.forget(this);
-      this.owner.handlers.upgrade(clientRequest(head, null), this.socket, data.subarray(next));
+      const req = clientRequest(head, null);
+      const rest = data.subarray(next);
+      if (head.method === 'CONNECT') this.owner.handlers.connect(req, this.socket, rest);
+      else this.owner.handlers.upgrade(req, this.socket, rest);
       return;
     }
     let body: RequestBody | null = null;
@@ -240,7 +247,7 @@ export class ClientConnection implements ResponseCarrier, BodySource {
     }
     this.body = body;
     const keepAlive = head.keepAlive && !this.owner.draining;
-    const res = new ClientResponse(this, head.method, head.versionMinor, keepAlive);
+    const res = new Http1Response(this, head.method, head.versionMinor, keepAlive);
     this.response = res;
     try {
       this.owner.handlers.request(clientRequest(head, body), res);

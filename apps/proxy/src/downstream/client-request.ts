@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { RequestHead } from '../http1/request-parser.js';
+import { BodyFraming, type RequestHead } from '../http1/request-parser.js';
 
 /** Where a body asks for more bytes after it had to stop its connection. */
 export interface BodySource {
@@ -20,16 +20,33 @@ export class RequestBody extends Readable {
   }
 }
 
-/** A client's request: its parsed head and, when it has one, its body as a stream. */
+/** The protocol a request arrived in; an upstream attempt uses the same one. */
+export const enum WireProtocol {
+  Http1,
+  Http2,
+}
+
+/** A client's request, whichever protocol carried it; its body, when it has one, as a stream. */
 export interface ClientRequest {
-  readonly head: RequestHead;
+  readonly protocol: WireProtocol;
   readonly method: string;
   readonly url: string;
+  /** Flat `[name, value, …]`; for HTTP/2, `:authority` appears as `host`. */
   readonly rawHeaders: string[];
   /** Null when the request has no body. */
-  readonly body: RequestBody | null;
+  readonly body: Readable | null;
+  /** The declared body length; -1 when unknown (chunked, or HTTP/2 without content-length). */
+  readonly contentLength: number;
 }
 
 export function clientRequest(head: RequestHead, body: RequestBody | null): ClientRequest {
-  return { head, method: head.method, url: head.target, rawHeaders: head.rawHeaders, body };
+  return {
+    protocol: WireProtocol.Http1,
+    method: head.method,
+    url: head.target,
+    rawHeaders: head.rawHeaders,
+    body,
+    contentLength:
+      body === null ? 0 : head.framing === BodyFraming.Chunked ? -1 : head.contentLength,
+  };
 }

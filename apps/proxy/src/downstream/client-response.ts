@@ -40,17 +40,39 @@ export interface ClientGoneListener {
 }
 
 /**
+ * A response to one client request, as the layers and the forwarder write it; one
+ * implementation per protocol the listeners speak.
+ */
+export interface ClientResponse {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+  /** Called when a full client buffer drains, so a paused upstream can resume. */
+  onDrain: (() => void) | undefined;
+  listener: ClientGoneListener | undefined;
+  /** Prepares the head: status and flat `[name, value, …]` end-to-end headers. */
+  writeHead(status: number, headers: readonly string[]): void;
+  /** False when the client's buffer is full: wait for `onDrain`. */
+  write(chunk: Buffer): boolean;
+  /** Completes the response; `trailers` (flat) reach clients whose protocol carries them. */
+  end(chunk?: Buffer, trailers?: readonly string[]): void;
+  /** Cuts the response off without completing it. */
+  destroy(): void;
+  /** No further requests on this connection after this response. */
+  closeAfter(): void;
+}
+
+/**
  * A response to one client request on an HTTP/1.1 connection. `writeHead` only prepares the
  * head; it leaves with the first body bytes (or the end) in one write. The framing follows
  * from the head: Content-Length as given, otherwise chunked (HTTP/1.1) or until close (1.0);
  * HEAD, 204 and 304 have no body.
  */
-export class ClientResponse {
+export class Http1Response implements ClientResponse {
   headersSent = false;
   writableEnded = false;
   writableFinished = false;
   destroyed = false;
-  /** Called when a full socket buffer drains, so a paused upstream can resume. */
   onDrain: (() => void) | undefined = undefined;
   listener: ClientGoneListener | undefined = undefined;
   private head = '';
@@ -106,6 +128,7 @@ export class ClientResponse {
     return this.send(chunk, false);
   }
 
+  /** HTTP/1.1 trailers would need the client's `TE: trailers`; they are dropped. */
   end(chunk?: Buffer): void {
     if (this.writableEnded || this.destroyed) return;
     this.writableEnded = true;

@@ -6,13 +6,23 @@ import type { Layer } from '../handler.js';
 /** Picks the series a request counts under (inbound: per calling service). */
 export type StatsSelector = (call: Call) => RouteStats;
 
-/** Counts the logical request and its final outcome: `request_total`, `response_*`. */
+/**
+ * Counts the logical request and its final outcome: `request_total`, `response_*`. A gRPC
+ * stream whose status comes in trailers counts when it ends, its latency being the time to
+ * that final status.
+ */
 export function metricsLayer(select: StatsSelector): Layer {
   return (next) => async (call) => {
     const stats = select(call);
     stats.requests++;
     const outcome = await next(call);
-    stats.recordResponse(outcome, (performance.now() - call.startedAt) / 1000);
+    if (outcome.final) {
+      stats.recordResponse(outcome, (performance.now() - call.startedAt) / 1000);
+    } else {
+      outcome.response!.whenFinal((final) =>
+        stats.recordResponse(final, (performance.now() - call.startedAt) / 1000),
+      );
+    }
     return outcome;
   };
 }

@@ -7,6 +7,31 @@ import type { Handler } from '../handler.js';
 
 export type ErrorLog = (message: string, error: unknown) => void;
 
+// Bytes a grpc-message must percent-encode (gRPC over HTTP/2: outside 0x20-0x7E, and '%').
+const GRPC_MESSAGE_ESCAPED = /[^\x20-\x24\x26-\x7e]/gu;
+
+function grpcMessage(text: string): string {
+  return text.replace(GRPC_MESSAGE_ESCAPED, (char) => encodeURIComponent(char));
+}
+
+/**
+ * A proxy error as a gRPC caller can read it: a trailers-only response whose status is
+ * DEADLINE_EXCEEDED or UNAVAILABLE and whose message names the Trellis error code.
+ */
+function sendGrpcError(res: ClientResponse, error: ProxyError, grpcStatus: number): void {
+  res.writeHead(200, [
+    'content-type',
+    'application/grpc',
+    'grpc-status',
+    String(grpcStatus),
+    'grpc-message',
+    grpcMessage(`trellis ${error.code}: ${error.message}`),
+    HEADER.error,
+    error.code,
+  ]);
+  res.end();
+}
+
 function sendError(res: ClientResponse, error: ProxyError): void {
   const body = `${error.code}: ${error.message}\n`;
   res.writeHead(error.status, [
@@ -45,7 +70,10 @@ export function rescueLayer(log: ErrorLog): (next: Handler) => ServeCall {
       outcome = await next(call);
       if (res.destroyed) outcome.response?.discard();
       else if (outcome.response !== undefined) outcome.response.sendTo(res);
-      else if (outcome.error !== undefined) sendError(res, outcome.error);
+      else if (outcome.error !== undefined) {
+        if (call.grpc) sendGrpcError(res, outcome.error, outcome.grpcStatus!);
+        else sendError(res, outcome.error);
+      }
     } catch (error) {
       log('request failed inside the proxy', error);
       outcome?.response?.discard();

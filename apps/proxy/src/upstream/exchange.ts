@@ -19,6 +19,8 @@ export interface ResponseHandler {
   onHeaders(status: number, headers: string[]): void;
   /** A body chunk; returning false pauses the upstream until `exchange.resume()`. */
   onData(chunk: Buffer): boolean;
+  /** Trailer fields, flat, just before `onComplete` (HTTP/2 upstreams only). */
+  onTrailers(trailers: string[]): void;
   onComplete(): void;
   /** The exchange failed or was aborted; after a head this means the body was cut. */
   onError(error: Error): void;

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, type LookupFunction, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { LAST_CHUNK } from '../http1/framed-write.js';
@@ -54,9 +54,13 @@ export class UpstreamConnection implements ResponseSink, ExchangeCarrier {
     port: number,
     private readonly owner: OwningPool,
     defaultIdleLimitMs: number,
+    /** Resolves the host (the system resolver when undefined). */
+    lookup: LookupFunction | undefined,
   ) {
     this.idleLimitMs = defaultIdleLimitMs;
-    this.socket = connect({ host, port, noDelay: true });
+    this.socket = connect(
+      lookup === undefined ? { host, port, noDelay: true } : { host, port, noDelay: true, lookup },
+    );
     this.connectTimer = setTimeout(() => {
       this.socket.destroy(
         new UpstreamConnectError(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`),

@@ -42,3 +42,12 @@ export class UpstreamIdleError extends UpstreamError {
     this.name = 'UpstreamIdleError';
   }
 }
+
+export class UpstreamResetError extends UpstreamError {
+  readonly code = 'UPSTREAM_RESET';
+
+  constructor(readonly http2Code: number) {
+    super(`upstream reset the stream (HTTP/2 error code ${http2Code})`);
+    this.name = 'UpstreamResetError';
+  }
+}

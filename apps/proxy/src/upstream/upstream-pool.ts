@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { splitHostPort } from '../authority.js';
 import { Exchange, type ResponseHandler, type UpstreamRequest } from './exchange.js';
@@ -31,6 +32,7 @@ export class UpstreamPool implements OwningPool {
     readonly address: string,
     /** An exchange with no byte moving either way for this long is cut. */
     private readonly streamIdleTimeoutMs: number,
+    private readonly lookup?: LookupFunction,
   ) {
     const { host, port } = splitHostPort(address);
     this.host = host;
@@ -106,7 +108,13 @@ export class UpstreamPool implements OwningPool {
   }
 
   private newConnection(): UpstreamConnection {
-    const connection = new UpstreamConnection(this.host, this.port, this, DEFAULT_IDLE_LIMIT_MS);
+    const connection = new UpstreamConnection(
+      this.host,
+      this.port,
+      this,
+      DEFAULT_IDLE_LIMIT_MS,
+      this.lookup,
+    );
     this.open.add(connection);
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
     return connection;
