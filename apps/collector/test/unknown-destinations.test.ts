@@ -77,7 +77,7 @@ describe.each(testProviders())('unknown destination names on %s', (provider) => 
       outbound: '127.0.0.1:0',
       admin: '127.0.0.1:0',
       controlPlane,
-      token: collector.tokens.proxy,
+      token: await collector.proxyToken('web'),
       unknownNames,
       log: () => {},
     });
@@ -143,7 +143,7 @@ describe.each(testProviders())('unknown destination names on %s', (provider) => 
     const registered = await collector.app.inject({
       method: 'POST',
       url: '/v1/proxies',
-      headers: collector.as('proxy'),
+      headers: { authorization: `Bearer ${await collector.proxyToken('later')}` },
       payload: {
         service: 'later',
         instanceId: 'later-1',
