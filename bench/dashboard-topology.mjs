@@ -32,6 +32,7 @@ function generateTopology() {
     from: new Date(Date.now() - 900_000).toISOString(),
     to: new Date().toISOString(),
     seconds: 900,
+    dataSeconds: 900,
   };
   const metrics = () => {
     const successRate = random() < 0.05 ? 0.85 + random() * 0.1 : 0.97 + random() * 0.03;
@@ -43,7 +44,13 @@ function generateTopology() {
   const tierOf = (i) => Math.floor((i / SERVICES) * 8);
   const nodes = names.map((service) => {
     const m = metrics();
-    return { service, metrics: m, health: health(m.successRate), instances: { live: 2, stale: 0 } };
+    return {
+      service,
+      metrics: m,
+      served: m,
+      health: health(m.successRate),
+      instances: { live: 2, stale: 0 },
+    };
   });
   const seen = new Set();
   const edges = [];

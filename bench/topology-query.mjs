@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { migrate, openDatabase } from '@trellis/db';
+import { defaultPolicy } from '@trellis/contracts';
+import { DEFAULT_HEALTH_THRESHOLDS } from '../apps/collector/dist/query/health.js';
 import { MeshQueries } from '../apps/collector/dist/query/mesh-queries.js';
 import { RollupStore } from '../apps/collector/dist/rollup/rollup-store.js';
 import { rollupTiers } from '../apps/collector/dist/rollup/rollup-tiers.js';
@@ -120,7 +122,10 @@ const rollups = new RollupStore(
 );
 const queries = new MeshQueries({
   rollups,
+  thresholds: DEFAULT_HEALTH_THRESHOLDS,
   instanceCounts: async () => new Map(),
+  lastScrapeAt: async () => now * 1000,
+  policy: async (service) => defaultPolicy(service),
   policyChanges: async () => [],
 });
 

@@ -10,6 +10,8 @@ import { CollectorHealthSchema } from '@trellis/contracts';
 import type { Database } from '@trellis/db';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { installRoleCheck } from './auth/require-role.js';
+import { loadCertificateAuthority } from './identity/ca-store.js';
+import { registerCertificateRoutes } from './identity/certificate-routes.js';
 import type { CollectorConfig } from './config.js';
 import { Cluster } from './cluster/cluster.js';
 import { ChangeHub } from './discovery/change-hub.js';
@@ -73,6 +75,7 @@ export async function buildApp({
       },
       tags: [
         { name: 'auth', description: 'Bearer tokens' },
+        { name: 'identity', description: "Workload identity: proxies' certificates" },
         { name: 'proxies', description: 'Proxy registry and data-plane status' },
         { name: 'config', description: 'Discovery: what a proxy needs per destination' },
         { name: 'policies', description: 'Versioned retry and timeout policies' },
@@ -83,6 +86,7 @@ export async function buildApp({
     transform: jsonSchemaTransform,
   });
   installRoleCheck(app as unknown as FastifyInstance, database);
+  const authority = await loadCertificateAuthority(database, config);
 
   const changeHub =
     hub ?? new ChangeHub((error) => app.log.error({ err: error }, 'change listener failed'));
@@ -120,7 +124,10 @@ export async function buildApp({
   });
   const queries = new MeshQueries({
     rollups,
+    thresholds: { warning: config.healthWarning, failing: config.healthFailing },
     instanceCounts: () => registry.instanceCounts(),
+    lastScrapeAt: () => registry.lastScrapeAt(),
+    policy: async (service) => (await policies.current(service)).policy,
     policyChanges: (service, from, to) => policies.changesBetween(service, from, to),
   });
   // SQLite allows one collector; on PostgreSQL several share the database, and the cluster
@@ -176,6 +183,7 @@ export async function buildApp({
 
   registerAuthRoutes(app);
   registerProxyRoutes(app, registry);
+  registerCertificateRoutes(app, authority);
   registerConfigRoutes(app, {
     hub: changeHub,
     streams,
@@ -185,7 +193,7 @@ export async function buildApp({
   registerPolicyRoutes(app, { store: policies, registry, queries });
   registerMetricsRoutes(app, queries);
 
-  return Object.assign(app, { hub: changeHub, policies, registry, scraping });
+  return Object.assign(app, { hub: changeHub, policies, registry, scraping, authority });
 }
 
 export type CollectorApp = Awaited<ReturnType<typeof buildApp>>;

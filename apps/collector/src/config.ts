@@ -1,8 +1,16 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { HostPortSchema, RoleSchema, ServiceNameSchema, type Role } from '@trellis/contracts';
+import {
+  DEFAULT_TRUST_DOMAIN,
+  HostPortSchema,
+  RoleSchema,
+  ServiceNameSchema,
+  TrustDomainSchema,
+  type Role,
+} from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
@@ -29,23 +37,75 @@ const RetentionSchema = z
   })
   .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
 
-const ConfigSchema = z.strictObject({
-  listen: HostPortSchema.default('127.0.0.1:7700'),
-  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
-  scrapeIntervalMs: DurationSchema.refine(
-    (ms) => ms >= 1000 && ms % 1000 === 0,
-    'whole seconds, at least 1s',
-  ).default(5000),
-  heartbeatIntervalMs: DurationSchema.default(2000),
-  /** How long rollups at the scrape interval are kept. */
-  fineRetentionSeconds: RetentionSchema.default(6 * 3600),
-  /** How long minute and hour rollups are kept. */
-  coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
-  /** How long a stale instance stays in the registry before it is deleted. */
-  staleRetentionSeconds: RetentionSchema.default(24 * 3600),
-  policiesFile: z.string().min(1).optional(),
-});
+const RatioSchema = z.coerce
+  .number('a number between 0 and 1, such as 0.95')
+  .min(0, 'a number between 0 and 1, such as 0.95')
+  .max(1, 'a number between 0 and 1, such as 0.95');
+
+/** How long a proxy certificate lives: down to 30 s so tests can watch it rotate. */
+const LifetimeSchema = z
+  .string()
+  .regex(/^[0-9]+(s|m|h|d)$/, 'a duration such as 30s, 90m, 24h or 7d')
+  .transform((value) => {
+    const amount = Number.parseInt(value, 10);
+    const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[value.at(-1) as 's' | 'm' | 'h' | 'd'];
+    return amount * unit * 1000;
+  })
+  .refine((ms) => ms >= 30_000 && ms <= 90 * 86_400_000, 'between 30s and 90d');
+
+const IDENTITY_FILE_FIELDS = [
+  'identityTrustAnchorsFile',
+  'identityIssuerCertificateFile',
+  'identityIssuerKeyFile',
+] as const;
+
+const ConfigSchema = z
+  .strictObject({
+    listen: HostPortSchema.default('127.0.0.1:7700'),
+    databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
+    // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
+    scrapeIntervalMs: DurationSchema.refine(
+      (ms) => ms >= 1000 && ms % 1000 === 0,
+      'whole seconds, at least 1s',
+    ).default(5000),
+    heartbeatIntervalMs: DurationSchema.default(2000),
+    /** How long rollups at the scrape interval are kept. */
+    fineRetentionSeconds: RetentionSchema.default(6 * 3600),
+    /** How long minute and hour rollups are kept. */
+    coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
+    /** How long a stale instance stays in the registry before it is deleted. */
+    staleRetentionSeconds: RetentionSchema.default(24 * 3600),
+    policiesFile: z.string().min(1).optional(),
+    /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
+    healthWarning: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.warning),
+    healthFailing: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.failing),
+    /** The SPIFFE trust domain of every certificate the collector issues. */
+    trustDomain: TrustDomainSchema.default(DEFAULT_TRUST_DOMAIN),
+    identityLifetimeMs: LifetimeSchema.default(24 * 3_600_000),
+    /** An operator's own trust anchor and issuer (all three or none); else the stored ones. */
+    identityTrustAnchorsFile: z.string().min(1).optional(),
+    identityIssuerCertificateFile: z.string().min(1).optional(),
+    identityIssuerKeyFile: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.healthFailing > config.healthWarning) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthFailing'],
+        message: 'at most --health-warning',
+      });
+    }
+    const given = IDENTITY_FILE_FIELDS.filter((field) => config[field] !== undefined);
+    if (given.length === 0 || given.length === IDENTITY_FILE_FIELDS.length) return;
+    for (const field of IDENTITY_FILE_FIELDS) {
+      if (config[field] !== undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `required with --${FLAGS[given[0]!]}: the trust anchor, issuer certificate and issuer key come together`,
+      });
+    }
+  });
 
 export type CollectorConfig = z.infer<typeof ConfigSchema>;
 
@@ -58,6 +118,13 @@ const FLAGS = {
   coarseRetentionSeconds: 'retention-coarse',
   staleRetentionSeconds: 'stale-retention',
   policiesFile: 'policies',
+  healthWarning: 'health-warning',
+  healthFailing: 'health-failing',
+  trustDomain: 'trust-domain',
+  identityLifetimeMs: 'identity-issuance-lifetime',
+  identityTrustAnchorsFile: 'identity-trust-anchors-file',
+  identityIssuerCertificateFile: 'identity-issuer-certificate-file',
+  identityIssuerKeyFile: 'identity-issuer-key-file',
 } as const;
 
 /** Token names appear in policy history as the author, so they stay short and printable. */

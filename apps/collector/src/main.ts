@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { errorMessage, migrate, openDatabase, redact, type Database } from '@trellis/db';
 import { buildApp } from './app.js';
+import { CaMaterialError } from './identity/certificate-authority.js';
 import { ensureFirstOperatorToken } from './auth/first-start-token.js';
 import { runTokenCommand } from './auth/token-command.js';
 import { ConfigError, dataDirectory, parseCommand, splitHostPort } from './config.js';
@@ -66,7 +67,11 @@ if (firstToken) {
   console.log(firstToken.token);
 }
 
-const app = await buildApp({ config, database, logger: true });
+const app = await buildApp({ config, database, logger: true }).catch(async (error: unknown) => {
+  await database.close();
+  if (error instanceof CaMaterialError) fail(error.message);
+  throw error;
+});
 
 if (config.policiesFile !== undefined && filePolicies !== undefined) {
   const written = await applyPolicyFile(app.policies, config.policiesFile, filePolicies).catch(

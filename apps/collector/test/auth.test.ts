@@ -103,7 +103,9 @@ describe.each(testProviders())('auth on %s', (provider) => {
     expect(openapi.statusCode).toBe(200);
     const paths = openapi.json().paths;
     expect(Object.keys(paths).sort()).toEqual([
+      '/v1/certificates',
       '/v1/config/{service}',
+      '/v1/edges/{source}/{destination}',
       '/v1/events',
       '/v1/health',
       '/v1/policies',
@@ -119,6 +121,7 @@ describe.each(testProviders())('auth on %s', (provider) => {
       '/v1/services/{service}/routes',
       '/v1/services/{service}/routes/{route}/histogram',
       '/v1/topology',
+      '/v1/trends',
       '/v1/whoami',
     ]);
     expect(paths['/v1/topology'].get.security).toEqual([{ bearer: [] }]);

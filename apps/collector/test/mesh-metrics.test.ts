@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '@trellis/db';
 import { createTestDatabase, testProviders, type TestDatabase } from '@trellis/db/testing';
 import { createProxy, type TrellisProxy } from '@trellis/proxy';
+import { defaultPolicy } from '@trellis/contracts';
 import { ChangeHub } from '../src/discovery/change-hub.js';
+import { DEFAULT_HEALTH_THRESHOLDS } from '../src/query/health.js';
 import { MeshQueries } from '../src/query/mesh-queries.js';
 import { ProxyRegistry } from '../src/registry/proxy-registry.js';
 import { CounterCheckpointStore } from '../src/scrape/counter-checkpoints.js';
@@ -21,7 +23,13 @@ import { PrometheusOracle } from './support/prometheus-oracle.js';
 const SCRAPE_SECONDS = 5;
 
 function startCatalogApp(): Promise<Server> {
+  let flakyCalls = 0;
   const server = createServer((req, res) => {
+    // Every other call fails: with one retry, every request succeeds on its second attempt.
+    if (req.url === '/flaky') {
+      res.writeHead(flakyCalls++ % 2 === 0 ? 503 : 200).end();
+      return;
+    }
     if (req.url === '/fail') {
       res.writeHead(500).end('failed');
       return;
@@ -92,7 +100,20 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       outbound: '127.0.0.1:0',
       admin: '127.0.0.1:0',
       staticConfig: {
-        services: { catalog: { endpoints: [{ address: catalog.addresses.inbound }] } },
+        services: {
+          catalog: {
+            endpoints: [{ address: catalog.addresses.inbound }],
+            policy: {
+              routes: [
+                {
+                  name: 'flaky',
+                  match: { path: '/flaky' },
+                  retry: { maxRetries: 1, on: ['5xx'], backoff: { baseMs: 1, maxMs: 1 } },
+                },
+              ],
+            },
+          },
+        },
       },
       log: () => {},
     });
@@ -130,7 +151,10 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
     });
     queries = new MeshQueries({
       rollups,
+      thresholds: DEFAULT_HEALTH_THRESHOLDS,
       instanceCounts: async () => new Map([['catalog', { live: 1, stale: 0 }]]),
+      lastScrapeAt: () => registry.lastScrapeAt(),
+      policy: async (service) => defaultPolicy(service),
       policyChanges: async () => [],
     });
   });
@@ -170,7 +194,9 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
       expect(edge).toMatchObject({ source: 'web', destination: 'catalog', measuredBy: 'outbound' });
       expect(edge.metrics.requests).toBe(50);
       expect(edge.metrics.successRate).toBe(0.8);
-      expect(edge.metrics.rps).toBe(50 / 60);
+      // One scrape round of data: the rate covers its one interval, not the whole minute.
+      expect(topology.window.dataSeconds).toBe(SCRAPE_SECONDS);
+      expect(edge.metrics.rps).toBe(50 / SCRAPE_SECONDS);
       const node = topology.nodes.find((n) => n.service === 'catalog')!;
       expect(node.metrics.requests).toBe(50);
       expect(node.metrics.successRate).toBe(0.8);
@@ -220,5 +246,68 @@ describe.each(testProviders())('golden metrics through real proxies on %s', (pro
     const requests = series.points.map((p) => (p.rps ?? 0) * series.stepSeconds);
     expect(requests.every((n) => n >= 0)).toBe(true);
     expect(Math.round(requests.reduce((a, b) => a + b, 0))).toBe(70);
+  });
+
+  it("a service's headline is what callers saw after retries; what it served sits beside", async () => {
+    for (let i = 0; i < 20; i++) expect(await send(webAddresses.outbound, '/flaky')).toBe(200);
+    await scraping.scrapeOnce();
+
+    const topology = await queries.topology(lastMinute());
+    const edge = topology.edges[0]!;
+    const node = topology.nodes.find((n) => n.service === 'catalog')!;
+    // 20 more requests, all successful after one retry each: 40 attempts reached catalog.
+    expect(edge.metrics.requests).toBe(90);
+    expect(node.metrics).toEqual(edge.metrics);
+    expect(node.metrics.successRate).toBeCloseTo(80 / 90, 12);
+    expect(node.metrics.rps).toBe(90 / topology.window.dataSeconds);
+    expect(node.served.requests).toBe(110);
+    expect(node.served.successRate).toBeCloseTo(80 / 110, 12);
+    expect(node.health).toBe('failing');
+
+    const detail = await queries.service(lastMinute(), 'catalog');
+    expect(detail?.service).toEqual(node);
+    expect(detail?.inbound).toEqual([edge]);
+    expect(await queries.service(lastMinute(), 'nobody')).toBeUndefined();
+
+    const flaky = (await queries.routes(lastMinute(), 'catalog')).routes.find(
+      (r) => r.route === 'flaky',
+    )!;
+    expect(flaky.effective.requests).toBe(20);
+    expect(flaky.effective.successRate).toBe(1);
+    expect(flaky.actual.successRate).toBe(0.5);
+    expect(flaky.retries.retried).toBe(20);
+    expect(flaky.health).toBe('healthy');
+    expect(flaky.actual.health).toBe('failing');
+    expect(flaky.timeoutSeconds).toBe(10);
+    expect(flaky.statuses).toEqual({
+      '1xx': 0,
+      '2xx': 20,
+      '3xx': 0,
+      '4xx': 0,
+      '5xx': 0,
+      proxyErrors: {},
+    });
+    // The service's breakdown: 80 answered 2xx and the 10 calls to /fail 500, as callers saw.
+    expect(detail?.statuses).toMatchObject({ '2xx': 80, '5xx': 10 });
+  });
+
+  it('drills into one edge by route, status and time, and trends every service at once', async () => {
+    const edge = await queries.edge(lastMinute(), 'web', 'catalog');
+    expect(edge?.edge.metrics.requests).toBe(90);
+    expect(edge?.routes.map((r) => [r.route, r.metrics.requests, r.statuses['5xx']])).toEqual([
+      ['default', 70, 10],
+      ['flaky', 20, 0],
+    ]);
+    expect(edge?.statuses).toMatchObject({ '2xx': 80, '5xx': 10 });
+    const perStep = edge!.series.points.map((p) => (p.rps ?? 0) * edge!.series.stepSeconds);
+    expect(Math.round(perStep.reduce((a, b) => a + b, 0))).toBe(90);
+    expect(await queries.edge(lastMinute(), 'catalog', 'web')).toBeUndefined();
+
+    const trends = await queries.trends(lastMinute());
+    const catalog = trends.services.find((t) => t.service === 'catalog');
+    const series = await queries.series(lastMinute(), 'catalog', undefined);
+    expect(catalog?.points).toEqual(
+      series.points.map(({ t, rps, successRate }) => ({ t, rps, successRate })),
+    );
   });
 });

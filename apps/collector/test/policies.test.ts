@@ -193,9 +193,26 @@ describe.each(testProviders())('policies on %s', (provider) => {
       from: 1,
       to: 2,
       changes: [
-        { path: 'routes.0.timeoutMs', before: 2000, after: 3000 },
-        { path: 'routes.0.retry.maxRetries', before: 2, after: 3 },
-        { path: 'defaultTimeoutMs', before: 10000, after: 5000 },
+        {
+          path: 'routes.0.timeoutMs',
+          before: 2000,
+          after: 3000,
+          summary: 'Route get-item timeout: 2000 ms → 3000 ms',
+        },
+        {
+          path: 'routes.0.retry',
+          before: { ...RETRY, ...RETRY_DEFAULTS },
+          after: { ...RETRY, ...RETRY_DEFAULTS, maxRetries: 3 },
+          summary:
+            'Route get-item retry: 2 retries on 5xx, connect-failure, 500 ms per try, backoff 25–250 ms' +
+            ' → 3 retries on 5xx, connect-failure, 500 ms per try, backoff 25–250 ms',
+        },
+        {
+          path: 'defaultTimeoutMs',
+          before: 10000,
+          after: 5000,
+          summary: 'Default timeout: 10000 ms → 5000 ms',
+        },
       ],
     });
     const fromDefault = await get<{ changes: unknown[] }>(
@@ -203,7 +220,11 @@ describe.each(testProviders())('policies on %s', (provider) => {
       '/v1/policies/catalog/revisions/diff?from=0&to=1',
     );
     expect(fromDefault.changes).toEqual([
-      { path: 'routes.0', after: { ...GET_ITEM, retry: { ...RETRY, ...RETRY_DEFAULTS } } },
+      {
+        path: 'routes.0',
+        after: { ...GET_ITEM, retry: { ...RETRY, ...RETRY_DEFAULTS } },
+        summary: 'Route get-item: added (GET /items/{id})',
+      },
     ]);
     const missing = await c.app.inject({
       method: 'GET',

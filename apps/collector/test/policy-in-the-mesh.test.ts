@@ -150,7 +150,14 @@ describe('policy in the mesh', () => {
     };
     const cut = await preview({ defaultTimeoutMs: 250 });
     expect(cut.valid).toBe(true);
-    expect(cut.diff).toEqual([{ path: 'defaultTimeoutMs', before: 1000, after: 250 }]);
+    expect(cut.diff).toEqual([
+      {
+        path: 'defaultTimeoutMs',
+        before: 1000,
+        after: 250,
+        summary: 'Default timeout: 1000 ms → 250 ms',
+      },
+    ]);
     expect(cut.whatIf).toHaveLength(1);
     expect(cut.whatIf[0]).toMatchObject({ route: 'default', timeoutMs: 250, wouldTimeOut: 1 });
     expect(cut.whatIf[0].requests).toBeGreaterThanOrEqual(2);
@@ -215,18 +222,37 @@ describe('policy in the mesh', () => {
     for (let i = 0; i < 20; i++) statuses.push((await send(outbound)).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
 
-    await writePolicy(
-      {
-        routes: [
-          {
-            name: 'items',
-            match: { path: '/items/{id}' },
-            retry: { maxRetries: 2, on: ['5xx'], backoff: { baseMs: 1, maxMs: 5 } },
-          },
-        ],
-      },
-      'retry the flaky route',
-    );
+    const retryPolicy: PolicySpecInput = {
+      routes: [
+        {
+          name: 'items',
+          match: { path: '/items/{id}' },
+          retry: { maxRetries: 2, on: ['5xx'], backoff: { baseMs: 1, maxMs: 5 } },
+        },
+      ],
+    };
+    // Before saving: half the attempts fail, so two retries would leave 0.5³ failing.
+    await collector.app.scraping.scrapeOnce();
+    const seen = await routeMetrics();
+    const preview = await collector.app.inject({
+      method: 'POST',
+      url: '/v1/policies/catalog/preview',
+      headers: collector.as('viewer'),
+      payload: { policy: retryPolicy, window: '15m' },
+    });
+    const [whatIf] = preview.json().retries;
+    const failures = (seen.requests - before.requests) / 2;
+    expect(whatIf).toMatchObject({
+      route: 'items',
+      maxRetries: 2,
+      windowSeconds: 900,
+      requests: seen.requests,
+      successRate: 1 - failures / seen.requests,
+      budgetAllows: Math.floor(0.2 * seen.requests + 10 * 900),
+    });
+    expect(whatIf.expectedSuccessRate).toBeCloseTo(1 - (failures / seen.requests) * 0.25, 12);
+
+    await writePolicy(retryPolicy, 'retry the flaky route');
     await propagated(version);
     const retried = [];
     for (let i = 0; i < 20; i++) retried.push((await send(outbound)).status);

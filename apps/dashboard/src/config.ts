@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_HEALTH_THRESHOLDS } from '@trellis/contracts';
 import { z } from 'zod';
 
 /** The dashboard's one reader of the environment (server side only). */
@@ -13,10 +12,6 @@ const ConfigSchema = z.object({
   secureCookies: z.boolean(),
   /** `next dev`: the CSP then lets React use eval for its error overlay. */
   development: z.boolean(),
-  /** Success rates below which a service, edge or route shows as warning / failing. */
-  healthThresholds: z
-    .object({ warning: z.number().min(0).max(1), failing: z.number().min(0).max(1) })
-    .refine((t) => t.failing <= t.warning, 'failing threshold above the warning one'),
 });
 
 export type DashboardConfig = z.infer<typeof ConfigSchema> & { sessionSecret: string };
@@ -33,10 +28,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     sessionSecret: env.TRELLIS_SESSION_SECRET || undefined,
     secureCookies: env.TRELLIS_SECURE_COOKIES === 'true',
     development: env.NODE_ENV === 'development',
-    healthThresholds: {
-      warning: Number(env.TRELLIS_HEALTH_WARNING || DEFAULT_HEALTH_THRESHOLDS.warning),
-      failing: Number(env.TRELLIS_HEALTH_FAILING || DEFAULT_HEALTH_THRESHOLDS.failing),
-    },
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,7 @@
 import {
   CONFIG_EVENT,
+  IssuedCertificateSchema,
+  type IssuedCertificate,
   ProxyHeartbeatResponseSchema,
   type ProxyHeartbeatInput,
 } from '@trellis/contracts';
@@ -95,6 +97,22 @@ export class ControlPlaneClient {
     const stopped = new AbortController();
     void this.watchLoop(service, onConfig, AbortSignal.any([this.stopped.signal, stopped.signal]));
     return () => stopped.abort();
+  }
+
+  /** Sends a certificate signing request for `service`; rejects when no certificate comes back. */
+  async requestCertificate(service: string, csr: string): Promise<IssuedCertificate> {
+    const response = await request(`${this.base}/v1/certificates`, {
+      method: 'POST',
+      dispatcher: this.agent,
+      signal: this.stopped.signal,
+      headers: { authorization: this.authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ service, csr }),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) {
+      throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
+    }
+    return IssuedCertificateSchema.parse(JSON.parse(text));
   }
 
   async close(): Promise<void> {

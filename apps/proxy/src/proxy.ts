@@ -14,6 +14,7 @@ import { splitHostPort } from './authority.js';
 import { Endpoint, EndpointRegistry } from './balancer.js';
 import { watchConfigFile } from './config-file-watcher.js';
 import { ControlPlaneClient } from './control-plane-client.js';
+import { WorkloadIdentity } from './identity/workload-identity.js';
 import type { StackContext } from './destination.js';
 import { DestinationRegistry, type UnknownNameLimits } from './destination-registry.js';
 import { ProxyServer } from './downstream/proxy-server.js';
@@ -116,6 +117,8 @@ export class TrellisProxy {
   private inboundRoutes: InboundRoutes;
   private readonly servers: { inbound: ProxyServer; outbound: ProxyServer; admin: Server };
   private readonly controlPlane: ControlPlaneClient | undefined;
+  /** This proxy's certificate from the control plane; none in static mode. */
+  private readonly identity: WorkloadIdentity | undefined;
   private readonly applied = new Map<string, AppliedState>();
   private readonly watched = new Set<string>();
   private staticVersion: string | undefined;
@@ -143,6 +146,12 @@ export class TrellisProxy {
         url: options.controlPlane,
         token: options.token ?? '',
         heartbeat: () => this.heartbeat(),
+        log: this.log,
+      });
+      const controlPlane = this.controlPlane;
+      this.identity = new WorkloadIdentity({
+        service: options.service,
+        requestCertificate: (csr) => controlPlane.requestCertificate(options.service, csr),
         log: this.log,
       });
     }
@@ -212,6 +221,7 @@ export class TrellisProxy {
     if (this.controlPlane !== undefined) {
       this.watch(this.options.service);
       this.controlPlane.startHeartbeats();
+      this.identity?.start();
     }
     return this.addresses;
   }
@@ -220,6 +230,7 @@ export class TrellisProxy {
   async close(): Promise<void> {
     this.fileWatcher?.close();
     this.registry.close();
+    this.identity?.close();
     await this.controlPlane?.close();
     await Promise.all([
       this.servers.inbound.close(DRAIN_MS),
@@ -384,6 +395,12 @@ export class TrellisProxy {
             : 'static',
       version: this.staticVersion ?? null,
       ready: this.configLoaded,
+      identity: this.identity?.current
+        ? {
+            spiffeId: this.identity.current.spiffeId,
+            notAfter: this.identity.current.notAfter.toISOString(),
+          }
+        : null,
       app: this.options.app ?? null,
       destinations: Object.fromEntries(
         this.registry.configs().map((config) => [

@@ -193,3 +193,37 @@ describe('HTTP/2 through two proxies', () => {
     }
   });
 });
+
+describe('HTTP/2 upstream sessions', () => {
+  it('sends a stream the upstream refused unprocessed once more, on a new session', async () => {
+    let streams = 0;
+    const sessions = new Set<http2.ServerHttp2Session>();
+    const app = http2.createServer();
+    app.on('session', (session: http2.ServerHttp2Session) => sessions.add(session));
+    app.on('stream', (stream: http2.ServerHttp2Stream) => {
+      if (++streams === 1) {
+        stream.on('error', () => {});
+        stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      stream.respond({ ':status': 200 });
+      stream.end('second try');
+    });
+    app.listen(0, '127.0.0.1');
+    await once(app, 'listening');
+    const proxy = await startProxy({
+      service: 'catalog',
+      app: `127.0.0.1:${(app.address() as AddressInfo).port}`,
+    });
+    try {
+      const reply = await curl('--http2-prior-knowledge', `http://${proxy.addresses.inbound}/`);
+      expect(reply).toBe('second try');
+      expect(streams).toBe(2);
+      expect(sessions.size).toBe(2);
+    } finally {
+      await proxy.close();
+      for (const session of sessions) session.destroy();
+      app.close();
+    }
+  });
+});

@@ -8,6 +8,8 @@ export const API_ERRORS = {
   /** A field of the request is missing or wrong; `details` lists each field path. */
   invalidRequest: { code: 'invalid-request', status: 400 },
   invalidJson: { code: 'invalid-json', status: 400 },
+  /** A certificate signing request that does not parse, or whose signature or key is wrong. */
+  invalidCsr: { code: 'invalid-csr', status: 400 },
   /** Any other malformed request the HTTP layer refuses. */
   badRequest: { code: 'bad-request', status: 400 },
   unauthenticated: { code: 'unauthenticated', status: 401 },
@@ -19,6 +21,8 @@ export const API_ERRORS = {
   /** No such API route. */
   notFound: { code: 'not-found', status: 404 },
   unknownService: { code: 'unknown-service', status: 404 },
+  /** No calls from the one service to the other in the window. */
+  unknownEdge: { code: 'unknown-edge', status: 404 },
   tokenNotFound: { code: 'token-not-found', status: 404 },
   revisionNotFound: { code: 'revision-not-found', status: 404 },
   tokenNameTaken: { code: 'token-name-taken', status: 409 },

@@ -4,6 +4,7 @@ export * from './control-plane.js';
 export * from './events.js';
 export * from './grpc.js';
 export * from './health-api.js';
+export * from './identity-api.js';
 export * from './metrics.js';
 export * from './metrics-api.js';
 export * from './policy-api.js';

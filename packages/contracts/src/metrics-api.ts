@@ -6,11 +6,9 @@ import { z } from 'zod';
  * data"), never 0 % or NaN. Rates are per second, latencies in seconds, success rates 0…1.
  */
 
+/** Decided by the collector from the success rate callers experienced, by its thresholds. */
 export const HEALTH = ['healthy', 'warning', 'failing', 'idle'] as const;
 export type Health = (typeof HEALTH)[number];
-
-/** Success-rate thresholds below which a service or edge is warning / failing. */
-export const DEFAULT_HEALTH_THRESHOLDS = { warning: 0.95, failing: 0.9 } as const;
 
 export const GoldenMetricsSchema = z.object({
   requests: z.number(),
@@ -21,15 +19,38 @@ export const GoldenMetricsSchema = z.object({
   p99: z.number().nullable(),
 });
 
+/** Responses by status class, and those the proxy answered itself by its error code. */
+export const StatusBreakdownSchema = z.object({
+  '1xx': z.number(),
+  '2xx': z.number(),
+  '3xx': z.number(),
+  '4xx': z.number(),
+  '5xx': z.number(),
+  /** `x-trellis-error` codes (no-endpoints, connect-failed, request-timeout); also in 5xx. */
+  proxyErrors: z.record(z.string(), z.number()),
+});
+
 export const WindowSchema = z.object({
   from: z.iso.datetime(),
   to: z.iso.datetime(),
   seconds: z.number(),
+  /**
+   * The part of the window that has data, up to the last scrape: rates divide by it. Shorter
+   * than `seconds` when the window reaches back before the first stored data.
+   */
+  dataSeconds: z.number(),
 });
 
 export const ServiceSummarySchema = z.object({
   service: z.string(),
+  /**
+   * What its callers experienced: one request per call, after retries, as each caller's
+   * outbound proxy measured it (the callee's inbound side where a caller runs no proxy). The
+   * sum of its inbound edges; health is decided on it.
+   */
   metrics: GoldenMetricsSchema,
+  /** What the service's own inbound proxies served: every attempt that reached it. */
+  served: GoldenMetricsSchema,
   health: z.enum(HEALTH),
   instances: z.object({ live: z.number(), stale: z.number() }),
 });
@@ -57,6 +78,8 @@ export const ServiceListSchema = z.object({
 export const ServiceDetailSchema = z.object({
   window: WindowSchema,
   service: ServiceSummarySchema,
+  /** The responses its callers got. */
+  statuses: StatusBreakdownSchema,
   inbound: z.array(EdgeSchema),
   outbound: z.array(EdgeSchema),
 });
@@ -66,7 +89,11 @@ export const RouteMetricsSchema = z.object({
   /** What callers saw: one logical request each, after retries. */
   effective: GoldenMetricsSchema,
   /** Every attempt sent upstream, retries included. */
-  actual: z.object({ rps: z.number().nullable(), successRate: z.number().nullable() }),
+  actual: z.object({
+    rps: z.number().nullable(),
+    successRate: z.number().nullable(),
+    health: z.enum(HEALTH),
+  }),
   retries: z.object({
     retried: z.number(),
     budgetExhausted: z.number(),
@@ -74,6 +101,10 @@ export const RouteMetricsSchema = z.object({
     bodyTooLarge: z.number(),
   }),
   health: z.enum(HEALTH),
+  /** The route's total timeout (policy), in seconds: a latency above it is "> timeout". */
+  timeoutSeconds: z.number(),
+  /** The responses callers got. */
+  statuses: StatusBreakdownSchema,
 });
 
 export const RouteListSchema = z.object({
@@ -93,6 +124,8 @@ export const HistogramSchema = z.object({
   p50: z.number().nullable(),
   p95: z.number().nullable(),
   p99: z.number().nullable(),
+  /** The route's total timeout, in seconds. */
+  timeoutSeconds: z.number(),
 });
 
 export const SeriesPointSchema = z.object({
@@ -109,6 +142,8 @@ export const SeriesSchema = z.object({
   service: z.string(),
   route: z.string().nullable(),
   stepSeconds: z.number(),
+  /** The route's total timeout, in seconds; for a service, the longest of its routes'. */
+  timeoutSeconds: z.number(),
   points: z.array(SeriesPointSchema),
   /** Policy changes of the service inside the window, to mark on the time axis. */
   policyChanges: z.array(
@@ -116,6 +151,47 @@ export const SeriesSchema = z.object({
   ),
 });
 
+/** Every service's request rate and success rate over time, for the overview's sparklines. */
+export const ServiceTrendsSchema = z.object({
+  window: WindowSchema,
+  stepSeconds: z.number(),
+  services: z.array(
+    z.object({
+      service: z.string(),
+      points: z.array(
+        z.object({
+          t: z.iso.datetime(),
+          rps: z.number().nullable(),
+          successRate: z.number().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export type ServiceTrends = z.infer<typeof ServiceTrendsSchema>;
+/** `GET /v1/edges/:source/:destination`: the calls from one service to another. */
+export const EdgeDetailSchema = z.object({
+  window: WindowSchema,
+  edge: EdgeSchema,
+  statuses: StatusBreakdownSchema,
+  /** The calls by the callee's route, in the callers' view. */
+  routes: z.array(
+    z.object({
+      route: z.string(),
+      metrics: GoldenMetricsSchema,
+      health: z.enum(HEALTH),
+      timeoutSeconds: z.number(),
+      statuses: StatusBreakdownSchema,
+    }),
+  ),
+  /** The edge over time. */
+  series: SeriesSchema,
+});
+
+export type StatusBreakdown = z.infer<typeof StatusBreakdownSchema>;
+export type EdgeDetail = z.infer<typeof EdgeDetailSchema>;
+export type QueryWindow = z.infer<typeof WindowSchema>;
 export type GoldenMetricsView = z.infer<typeof GoldenMetricsSchema>;
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
 export type Edge = z.infer<typeof EdgeSchema>;
@@ -126,12 +202,3 @@ export type RouteMetrics = z.infer<typeof RouteMetricsSchema>;
 export type RouteList = z.infer<typeof RouteListSchema>;
 export type HistogramView = z.infer<typeof HistogramSchema>;
 export type Series = z.infer<typeof SeriesSchema>;
-
-export function healthOf(
-  successRate: number | null,
-  thresholds: { warning: number; failing: number } = DEFAULT_HEALTH_THRESHOLDS,
-): Health {
-  if (successRate === null) return 'idle';
-  if (successRate < thresholds.failing) return 'failing';
-  return successRate < thresholds.warning ? 'warning' : 'healthy';
-}

@@ -80,6 +80,8 @@ export const PolicyDiffEntrySchema = z.strictObject({
   path: z.string(),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
+  /** The change in words ("Route recommend retry: off → 2 retries on 5xx, …"). */
+  summary: z.string().optional(),
 });
 
 /** `GET /v1/policies/:service/revisions/diff?from=A&to=B` (version 0 = the default policy). */

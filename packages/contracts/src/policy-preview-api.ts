@@ -30,9 +30,16 @@ export const RetryWhatIfSchema = z.object({
   failures: z.number(),
   retriesWanted: z.number(),
   budgetAllows: z.number(),
+  /** What callers saw in the window (after any retries already in force); null without traffic. */
+  successRate: z.number().nullable(),
+  /**
+   * What callers would see with these retries: each attempt failing as attempts did in the
+   * window, retried up to maxRetries while the budget lasts; null without traffic.
+   */
+  expectedSuccessRate: z.number().nullable(),
 });
 
-/** `POST …/preview` body: the draft, and how far back to look (default 1h). */
+/** `POST …/preview` body: the draft, and how far back to look (default 1h; the page's window). */
 export const PolicyPreviewRequestSchema = z.strictObject({
   policy: z.unknown(),
   window: z

@@ -9,7 +9,7 @@ import {
 import { fractionAbove } from '@trellis/histogram';
 import type { MeshQueries } from '../query/mesh-queries.js';
 import type { TimeWindow } from '../query/time-window.js';
-import { diffDocuments } from './policy-diff.js';
+import { describePolicyChanges } from './policy-change-words.js';
 import { specOf, type PolicyStore } from './policy-store.js';
 
 interface RouteSettings {
@@ -29,6 +29,27 @@ function settingsByRoute(spec: PolicySpec): Map<string, RouteSettings> {
     });
   }
   return settings;
+}
+
+/**
+ * The success rate callers would see if every attempt failed with `failureRate` and failures
+ * were retried up to `maxRetries` times while `budget` retries last: round by round, the
+ * requests still failing take a retry each until the budget runs out.
+ */
+export function expectedSuccessRate(
+  requests: number,
+  failureRate: number,
+  maxRetries: number,
+  budget: number,
+): number {
+  let failing = requests * failureRate;
+  let left = budget;
+  for (let round = 0; round < maxRetries && left > 0 && failing > 0; round++) {
+    const retried = Math.min(failing, left);
+    left -= retried;
+    failing -= retried * (1 - failureRate);
+  }
+  return 1 - failing / requests;
 }
 
 /**
@@ -86,7 +107,13 @@ export async function previewPolicy(
     if (settings.retry && JSON.stringify(previous?.retry) !== JSON.stringify(settings.retry)) {
       const seen = observed.get(route);
       const requests = seen?.effective.requests ?? 0;
-      const failures = Math.round(requests * (1 - (seen?.effective.successRate ?? 1)));
+      // Each attempt fails as the window's attempts did; without retries so far, that is what
+      // callers saw.
+      const attemptFailureRate = 1 - (seen?.actual.successRate ?? seen?.effective.successRate ?? 1);
+      const failures = Math.round(requests * attemptFailureRate);
+      const budgetAllows = Math.floor(
+        next.retryBudget.ratio * requests + next.retryBudget.minRetriesPerSecond * window.seconds,
+      );
       retries.push({
         route,
         maxRetries: settings.retry.maxRetries,
@@ -94,16 +121,24 @@ export async function previewPolicy(
         requests,
         failures,
         retriesWanted: failures * settings.retry.maxRetries,
-        budgetAllows: Math.floor(
-          next.retryBudget.ratio * requests + next.retryBudget.minRetriesPerSecond * window.seconds,
-        ),
+        budgetAllows,
+        successRate: seen?.effective.successRate ?? null,
+        expectedSuccessRate:
+          requests > 0
+            ? expectedSuccessRate(
+                requests,
+                attemptFailureRate,
+                settings.retry.maxRetries,
+                budgetAllows,
+              )
+            : null,
       });
     }
   }
   return {
     valid: true,
     issues: [],
-    diff: diffDocuments(current, next),
+    diff: describePolicyChanges(current, next),
     whatIf,
     retries,
   };

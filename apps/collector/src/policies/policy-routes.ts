@@ -16,7 +16,7 @@ import type { ApiServer } from '../http/api-server.js';
 import type { MeshQueries } from '../query/mesh-queries.js';
 import { resolveWindow } from '../query/time-window.js';
 import type { ProxyRegistry } from '../registry/proxy-registry.js';
-import { diffDocuments } from './policy-diff.js';
+import { describePolicyChanges } from './policy-change-words.js';
 import { previewPolicy } from './policy-preview.js';
 import { policyPropagation } from './policy-propagation.js';
 import { specOf, type PolicyStore, type StoredPolicy } from './policy-store.js';
@@ -135,7 +135,7 @@ export function registerPolicyRoutes(
         store.documentAt(service, from),
         store.documentAt(service, to),
       ]);
-      return { service, from, to, changes: diffDocuments(specOf(before), specOf(after)) };
+      return { service, from, to, changes: describePolicyChanges(specOf(before), specOf(after)) };
     },
   );
 

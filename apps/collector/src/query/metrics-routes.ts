@@ -6,6 +6,8 @@ import {
   SeriesSchema,
   ServiceDetailSchema,
   ServiceListSchema,
+  ServiceTrendsSchema,
+  EdgeDetailSchema,
   TopologySchema,
 } from '@trellis/contracts';
 import { ApiError } from '../http/api-error.js';
@@ -13,7 +15,9 @@ import type { ApiServer } from '../http/api-server.js';
 import type { MeshQueries } from './mesh-queries.js';
 import { WindowQuerySchema, resolveWindow } from './time-window.js';
 
-const ServiceParams = z.object({ service: z.string().min(1).max(63) });
+const ServiceName = z.string().min(1).max(63);
+const ServiceParams = z.object({ service: ServiceName });
+const StepSchema = z.coerce.number().int().min(1).max(86_400).optional();
 const RouteParams = ServiceParams.extend({ route: z.string().min(1).max(64) });
 
 /** The read side of the aggregator: what the dashboard draws. */
@@ -51,6 +55,45 @@ export function registerMetricsRoutes(
       },
     },
     async (request) => queries.services(resolveWindow(request.query, now())),
+  );
+
+  app.get(
+    '/v1/edges/:source/:destination',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'The calls from one service to another: by route, by status, over time',
+        params: z.object({ source: ServiceName, destination: ServiceName }),
+        querystring: WindowQuerySchema,
+        response: { 200: EdgeDetailSchema },
+      },
+    },
+    async (request) => {
+      const { source, destination } = request.params;
+      const detail = await queries.edge(resolveWindow(request.query, now()), source, destination);
+      if (detail === undefined) {
+        throw new ApiError(API_ERRORS.unknownEdge, `no calls from "${source}" to "${destination}"`);
+      }
+      return detail;
+    },
+  );
+
+  app.get(
+    '/v1/trends',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Every service's request and success rate over time, in one answer",
+        querystring: WindowQuerySchema.extend({ step: StepSchema }),
+        response: { 200: ServiceTrendsSchema },
+      },
+    },
+    async (request) => {
+      const { step, ...window } = request.query;
+      return queries.trends(resolveWindow(window, now()), step);
+    },
   );
 
   app.get(
@@ -125,7 +168,7 @@ export function registerMetricsRoutes(
         querystring: WindowQuerySchema.extend({
           service: z.string().min(1).max(63),
           route: z.string().min(1).max(64).optional(),
-          step: z.coerce.number().int().min(1).max(86_400).optional(),
+          step: StepSchema,
         }),
         response: { 200: SeriesSchema },
       },

@@ -210,6 +210,12 @@ export class ProxyRegistry {
     return counts;
   }
 
+  /** When the latest scrape of any proxy started (ms since the epoch); undefined before any. */
+  async lastScrapeAt(): Promise<number | undefined> {
+    const { _max } = await this.database.prisma.proxy.aggregate({ _max: { lastScrapeAt: true } });
+    return _max.lastScrapeAt?.getTime();
+  }
+
   /** Every live instance with the policy versions it reports, for propagation counts. */
   async liveApplied(): Promise<
     Array<{ instanceId: string; service: string; applied: Record<string, AppliedPolicy> }>

@@ -34,6 +34,13 @@ export interface RollupFilter {
 
 export type GroupColumn = (typeof KEY_COLUMNS)[number];
 
+/** The first and last bucket start (ms) a tier holds inside a window; undefined when none. */
+export interface TierExtent {
+  tierSeconds: number;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+}
+
 /** Which columns to sum; reading fewer makes the big scans (topology) cheaper. */
 export type ColumnSet = 'all' | 'golden';
 const SUM_GOLDEN = sums(GOLDEN_COLUMNS);
@@ -105,18 +112,46 @@ export class RollupStore {
   }
 
   /**
-   * Sums rows in [fromMs, toMs) per `stepSeconds` time step (a multiple of the tiers read),
-   * for charts; a step without rows has no entry.
+   * Sums rows in [fromMs, toMs) per `stepSeconds` time step (a multiple of the tiers read) and
+   * `groupBy` combination, for charts; a step without rows has no entry.
    */
   async series(
     fromMs: number,
     toMs: number,
     stepSeconds: number,
     filter: RollupFilter,
+    groupBy: readonly GroupColumn[] = [],
+    columns: ColumnSet = 'all',
   ): Promise<RollupRow[]> {
     const tiers = this.tiers.filter((tier) => stepSeconds % tier.seconds === 0);
-    const rows = await this.query(fromMs, toMs, filter, [], 'all', { stepSeconds, tiers });
+    const rows = await this.query(fromMs, toMs, filter, groupBy, columns, { stepSeconds, tiers });
     return rows.map((row) => rowFromSums(row, Number(row.step) * stepSeconds * 1000, stepSeconds));
+  }
+
+  /**
+   * Where each tier's data starts and ends inside [fromMs, toMs) (bucket starts counted as in
+   * `sum`). Each bound is its own single-aggregate subquery, so both databases answer it from
+   * the primary key's (resolution, bucket) prefix without scanning rows.
+   */
+  async extent(fromMs: number, toMs: number): Promise<TierExtent[]> {
+    const from = Math.ceil(fromMs / 1000);
+    const to = Math.ceil(toMs / 1000);
+    const bound = (fn: 'MIN' | 'MAX', tierSeconds: number, alias: string) =>
+      Prisma.sql`(SELECT ${Prisma.raw(fn)}("bucketStart") FROM "Rollup" WHERE "resolutionSeconds" = ${tierSeconds} AND "bucketStart" >= ${from} AND "bucketStart" < ${to}) AS ${Prisma.raw(quote(alias))}`;
+    const selects = this.tiers.flatMap((tier) => [
+      bound('MIN', tier.seconds, `first${tier.seconds}`),
+      bound('MAX', tier.seconds, `last${tier.seconds}`),
+    ]);
+    const [row] = await this.database.prisma.$queryRaw<Record<string, unknown>[]>(
+      Prisma.sql`SELECT ${Prisma.join(selects)}`,
+    );
+    const ms = (value: unknown) =>
+      value === null || value === undefined ? undefined : Number(value) * 1000;
+    return this.tiers.map((tier) => ({
+      tierSeconds: tier.seconds,
+      firstMs: ms(row?.[`first${tier.seconds}`]),
+      lastMs: ms(row?.[`last${tier.seconds}`]),
+    }));
   }
 
   private async query(

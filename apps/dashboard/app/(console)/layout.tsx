@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
 import { AppHeader } from '@/components/shell/app-header';
-import { loadConfig } from '@/config';
 import { DashboardProviders } from '@/live/dashboard-providers';
 import { fetchHealth } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
@@ -16,7 +15,6 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       scrapeIntervalSeconds={
         health.ok ? health.data.scrapeIntervalSeconds : FALLBACK_SCRAPE_INTERVAL_SECONDS
       }
-      healthThresholds={loadConfig().healthThresholds}
     >
       <a className="skip-link" href="#main">
         Skip to content

@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import { Section } from '@/components/common/section';
 import { ServicesTable } from '@/components/overview/services-table';
-import { fetchServices } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
-import { parseWindow, type SearchParams } from '@/time-window';
+import { pageTime, type PageTime, type SearchParams } from '@/time-window';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-async function ServicesSection({ window }: { window: ReturnType<typeof parseWindow> }) {
+async function ServicesSection({ time }: { time: PageTime }) {
   const session = await requireSession();
-  const services = await fetchServices(session.token, window);
+  const services = await loadView(session.token, 'services', {}, time.query);
   return <ServicesTable initial={services.ok ? services.data : undefined} />;
 }
 
@@ -18,15 +18,15 @@ export default async function OverviewPage({
 }: {
   searchParams: Promise<SearchParams>;
 }) {
-  const window = parseWindow(await searchParams);
+  const time = pageTime(await searchParams);
   return (
     <>
       <div className="page-head">
         <h1>Services</h1>
-        <p className="muted">Golden metrics of every service in the mesh over the last {window}.</p>
+        <p className="muted">Golden metrics of every service in the mesh {time.label}.</p>
       </div>
       <Section title="All services" testId="services-section" skeletonRows={8}>
-        <ServicesSection window={window} />
+        <ServicesSection time={time} />
       </Section>
     </>
   );

@@ -9,6 +9,7 @@ import {
   type PolicyView,
 } from '@trellis/contracts';
 import * as api from '../server/collector-api';
+import { parseWindow, type TimeWindow } from '../time-window';
 import { canEdit, readSession } from '../server/session';
 
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
@@ -31,13 +32,15 @@ async function operatorToken(): Promise<string | ActionResult<never>> {
   return session.token;
 }
 
+/** The what-if of a draft over `window`, the window the page shows. */
 export async function previewPolicyAction(
   service: string,
   policy: PolicySpec,
+  window: TimeWindow,
 ): Promise<ActionResult<PolicyPreview>> {
   const session = await readSession();
   if (!session) return { ok: false, code: 'unauthenticated', message: 'Sign in again.' };
-  const result = await api.previewPolicy(session.token, service, policy);
+  const result = await api.previewPolicy(session.token, service, policy, parseWindow({ window }));
   return result.ok ? result : { ok: false, code: result.code, message: result.message };
 }
 
@@ -55,11 +58,11 @@ export async function savePolicyAction(
   if (result.status === 409) {
     const current = VersionConflictDetailsSchema.safeParse(result.details);
     if (current.success) {
-      const diff = await api.fetchRevisionDiff(
+      const diff = await api.loadView(
         token,
-        service,
-        baseVersion,
-        current.data.policy.version,
+        'revisionDiff',
+        { service },
+        { from: baseVersion, to: current.data.policy.version },
       );
       return {
         ok: false,

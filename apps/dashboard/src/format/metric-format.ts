@@ -18,9 +18,16 @@ export function formatRps(rps: number | null): string {
   return `${(rps / 1000).toFixed(1)}k`;
 }
 
-/** Latencies arrive in seconds; people read milliseconds. */
-export function formatLatency(seconds: number | null): string {
+/**
+ * Latencies arrive in seconds; people read milliseconds. A quantile estimated above the
+ * route's timeout only says that the slowest requests hit it (the estimate interpolates inside
+ * a bucket no request can reach the far end of), so it reads "> timeout".
+ */
+export function formatLatency(seconds: number | null, timeoutSeconds?: number): string {
   if (seconds === null) return NO_DATA;
+  if (timeoutSeconds !== undefined && seconds > timeoutSeconds) {
+    return `> ${formatLatency(timeoutSeconds)} timeout`;
+  }
   const ms = seconds * 1000;
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
@@ -28,12 +35,26 @@ export function formatLatency(seconds: number | null): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** A span of time in words: "45 s", "2 min 10 s", "3 h 5 min". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) {
+    const rest = whole % 60;
+    return rest === 0 ? `${Math.floor(whole / 60)} min` : `${Math.floor(whole / 60)} min ${rest} s`;
+  }
+  const minutes = Math.floor((whole % 3600) / 60);
+  return minutes === 0
+    ? `${Math.floor(whole / 3600)} h`
+    : `${Math.floor(whole / 3600)} h ${minutes} min`;
+}
+
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
 
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString('en-GB');
 }
 
 export function formatDateTime(iso: string): string {

@@ -6,6 +6,7 @@ import {
   type PolicySpecInput,
   type RetryCondition,
 } from '@trellis/contracts';
+import type { z } from 'zod';
 
 /**
  * The editor's form for one route of a service's policy, as the strings the inputs hold, and
@@ -28,6 +29,40 @@ export type DraftField = keyof RoutePolicyDraft;
 export type FieldErrors = Partial<Record<DraftField | 'form', string>>;
 
 const text = (value: number | undefined) => (value === undefined ? '' : String(value));
+
+/** What each field is called on screen; errors name it. */
+export const FIELD_LABELS: Record<DraftField, string> = {
+  timeoutMs: 'Timeout',
+  retryEnabled: 'Retry failed requests',
+  maxRetries: 'Max retries',
+  on: 'Retry on',
+  perTryTimeoutMs: 'Per-try timeout',
+  backoffBaseMs: 'Backoff base',
+  backoffMaxMs: 'Backoff max',
+  budgetRatio: 'Ratio of requests',
+  budgetMinRetriesPerSecond: 'Min retries',
+  budgetTtlSeconds: 'Window',
+};
+
+/** A schema issue in words, e.g. "must be at most 10", for a sentence that names the field. */
+function wordsOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `needs at least ${issue.minimum} selected`;
+      return issue.inclusive === false
+        ? `must be more than ${issue.minimum}`
+        : `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.inclusive === false
+        ? `must be less than ${issue.maximum}`
+        : `must be at most ${issue.maximum}`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'must be a whole number' : 'must be a number';
+    default:
+      return issue.message;
+  }
+}
 
 /** Whether the route's own entry is edited, or (for unmatched requests) the default timeout. */
 export function routeIndex(policy: Policy, route: string): number {
@@ -62,15 +97,28 @@ function numberOf(
   optional = false,
 ): number | undefined {
   if (value.trim() === '') {
-    if (!optional) errors[field] = 'required';
+    if (!optional) errors[field] = `${FIELD_LABELS[field]} is required.`;
     return undefined;
   }
   const parsed = Number(value);
   if (!Number.isFinite(parsed)) {
-    errors[field] = 'not a number';
+    errors[field] = `${FIELD_LABELS[field]} must be a number.`;
     return undefined;
   }
   return parsed;
+}
+
+/**
+ * A validation issue the collector reported on a draft (`policy.routes.0.retry.maxRetries`),
+ * named by the field of this form when it is one.
+ */
+export function issueInWords(path: string, message: string): string {
+  const [, ...rest] = path.split('.');
+  const field = fieldOf(
+    rest.map((part) => (/^[0-9]+$/.test(part) ? Number(part) : part)),
+    Number(rest[1]),
+  );
+  return field === 'form' ? `${path}: ${message}` : `${FIELD_LABELS[field]}: ${message}`;
 }
 
 /** Maps a schema issue on the whole policy back to the field of this form it is about. */
@@ -135,7 +183,8 @@ export function specOf(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path, index);
-      errors[field] ??= issue.message;
+      errors[field] ??=
+        field === 'form' ? `${issue.message}.` : `${FIELD_LABELS[field]} ${wordsOf(issue)}.`;
     }
   }
   return Object.keys(errors).length === 0 ? { spec, errors } : { errors };

@@ -1,25 +1,23 @@
 import 'server-only';
 import {
   CollectorHealthSchema,
-  HistogramSchema,
-  PolicyDiffSchema,
-  PolicyListSchema,
   PolicyPreviewSchema,
-  PolicyRevisionListSchema,
   PolicyViewSchema,
-  ProxyListSchema,
-  RouteListSchema,
-  SeriesSchema,
-  ServiceDetailSchema,
-  ServiceListSchema,
-  TopologySchema,
   WhoAmISchema,
   type PolicySpec,
 } from '@trellis/contracts';
+import {
+  VIEWS,
+  viewPath,
+  type ViewData,
+  type ViewName,
+  type ViewParams,
+  type ViewQuery,
+} from '../views';
 import type { TimeWindow } from '../time-window';
-import { callCollector } from './collector-client';
+import { callCollector, type CollectorResult } from './collector-client';
 
-/** The collector's `/v1` endpoints the dashboard uses, each with its contract schema. */
+/** The collector's `/v1` endpoints the dashboard uses: the views of `VIEWS`, and the writes. */
 
 const seg = encodeURIComponent;
 
@@ -27,62 +25,37 @@ export const fetchHealth = () => callCollector('/v1/health', CollectorHealthSche
 
 export const fetchWhoAmI = (token: string) => callCollector('/v1/whoami', WhoAmISchema, { token });
 
-export const fetchTopology = (token: string, window: TimeWindow) =>
-  callCollector(`/v1/topology?window=${window}`, TopologySchema, { token });
+/** A view of the view table, by name and filled-in path (`viewPath`), validated by its schema. */
+export function readView<N extends ViewName>(
+  token: string,
+  name: N,
+  path: string,
+): Promise<CollectorResult<ViewData<N>>> {
+  return callCollector(`/v1/${path}`, VIEWS[name].schema, { token }) as Promise<
+    CollectorResult<ViewData<N>>
+  >;
+}
 
-export const fetchServices = (token: string, window: TimeWindow) =>
-  callCollector(`/v1/services?window=${window}`, ServiceListSchema, { token });
+/** A view read on the server for a page's first render. */
+export function loadView<N extends ViewName>(
+  token: string,
+  name: N,
+  params: ViewParams<N>,
+  query?: ViewQuery,
+): Promise<CollectorResult<ViewData<N>>> {
+  return readView(token, name, viewPath(name, params, query));
+}
 
-export const fetchService = (token: string, service: string, window: TimeWindow) =>
-  callCollector(`/v1/services/${seg(service)}?window=${window}`, ServiceDetailSchema, { token });
-
-export const fetchRoutes = (token: string, service: string, window: TimeWindow) =>
-  callCollector(`/v1/services/${seg(service)}/routes?window=${window}`, RouteListSchema, {
-    token,
-  });
-
-export const fetchHistogram = (token: string, service: string, route: string, window: TimeWindow) =>
-  callCollector(
-    `/v1/services/${seg(service)}/routes/${seg(route)}/histogram?window=${window}`,
-    HistogramSchema,
-    { token },
-  );
-
-export const fetchSeries = (
+export const previewPolicy = (
   token: string,
   service: string,
-  route: string | null,
+  policy: PolicySpec,
   window: TimeWindow,
-) => {
-  const query = new URLSearchParams({ service, window });
-  if (route) query.set('route', route);
-  return callCollector(`/v1/series?${query}`, SeriesSchema, { token });
-};
-
-export const fetchPolicies = (token: string) =>
-  callCollector('/v1/policies', PolicyListSchema, { token });
-
-export const fetchPolicy = (token: string, service: string) =>
-  callCollector(`/v1/policies/${seg(service)}`, PolicyViewSchema, { token });
-
-export const fetchRevisions = (token: string, service: string) =>
-  callCollector(`/v1/policies/${seg(service)}/revisions`, PolicyRevisionListSchema, { token });
-
-export const fetchRevisionDiff = (token: string, service: string, from: number, to: number) =>
-  callCollector(
-    `/v1/policies/${seg(service)}/revisions/diff?from=${from}&to=${to}`,
-    PolicyDiffSchema,
-    { token },
-  );
-
-export const fetchProxies = (token: string) =>
-  callCollector('/v1/proxies', ProxyListSchema, { token });
-
-export const previewPolicy = (token: string, service: string, policy: PolicySpec) =>
+) =>
   callCollector(`/v1/policies/${seg(service)}/preview`, PolicyPreviewSchema, {
     token,
     method: 'POST',
-    body: { policy },
+    body: { policy, window },
     timeoutMs: 15_000,
   });
 

@@ -57,7 +57,16 @@ export class Http2Upstream {
       handler.onError(exchange.abortedWith);
       return;
     }
-    new Http2Exchange(this.current(), exchange, this.streamIdleTimeoutMs).start();
+    new Http2Exchange(this, this.current(), exchange, this.streamIdleTimeoutMs, false).start();
+  }
+
+  /**
+   * The upstream refused the stream unprocessed (REFUSED_STREAM, or it was above a GOAWAY's
+   * last stream): safe to send once more, on a fresh session, when the body can be replayed.
+   */
+  resend(exchange: Exchange, refusedBy: Session): void {
+    if (this.session === refusedBy) this.session = undefined;
+    new Http2Exchange(this, this.current(), exchange, this.streamIdleTimeoutMs, true).start();
   }
 
   /** Lets streams in flight finish, then closes. */
@@ -122,12 +131,16 @@ export class Http2Upstream {
 class Http2Exchange implements ExchangeCarrier {
   private stream: ClientHttp2Stream | undefined = undefined;
   private done = false;
+  private responded = false;
   private body: Readable | undefined = undefined;
 
   constructor(
+    private readonly owner: Http2Upstream,
     private readonly session: Session,
     private readonly exchange: Exchange,
     private readonly idleMs: number,
+    /** Whether this is already the second try of a refused stream. */
+    private readonly resent: boolean,
   ) {}
 
   start(): void {
@@ -146,7 +159,8 @@ class Http2Exchange implements ExchangeCarrier {
     try {
       stream = this.session.http2.request(headers, { endStream: body === null });
     } catch (error) {
-      this.fail(error as Error);
+      // The session is going away (GOAWAY came in): nothing was sent.
+      if (!this.resendRefused()) this.fail(error as Error);
       return;
     }
     this.stream = stream;
@@ -155,6 +169,7 @@ class Http2Exchange implements ExchangeCarrier {
     stream.setTimeout(this.idleMs, () => this.fail(new UpstreamIdleError(this.idleMs)));
     stream
       .once('response', (head: IncomingHttpHeaders, _flags: number, raw: string[]) => {
+        this.responded = true;
         handler.onHeaders(Number(head[':status']), fromHttp2Raw(raw));
       })
       .on('data', (chunk: Buffer) => {
@@ -164,14 +179,8 @@ class Http2Exchange implements ExchangeCarrier {
         handler.onTrailers(flattenHttp2Headers(trailers));
       })
       .once('end', () => this.complete())
-      .on('error', (error: Error) => this.fail(error))
-      .once('close', () => {
-        this.fail(
-          stream.rstCode === constants.NGHTTP2_NO_ERROR
-            ? new UpstreamClosedError()
-            : new UpstreamResetError(stream.rstCode),
-        );
-      });
+      .on('error', (error: Error) => this.closed(error))
+      .once('close', () => this.closed(undefined));
     if (body === null) return;
     if (Buffer.isBuffer(body)) stream.end(body);
     else this.pump(body, stream);
@@ -214,6 +223,31 @@ class Http2Exchange implements ExchangeCarrier {
   }
 
   private unpump: () => void = noop;
+
+  private closed(error: Error | undefined): void {
+    if (this.done) return;
+    const code = this.stream!.rstCode;
+    const refused =
+      code === constants.NGHTTP2_REFUSED_STREAM ||
+      (error as { code?: string } | undefined)?.code === 'ERR_HTTP2_GOAWAY_SESSION';
+    if (refused && this.resendRefused()) return;
+    this.fail(
+      error ??
+        (code === constants.NGHTTP2_NO_ERROR
+          ? new UpstreamClosedError()
+          : new UpstreamResetError(code)),
+    );
+  }
+
+  /** Sends the exchange again on a fresh session if nothing of it was processed. */
+  private resendRefused(): boolean {
+    const body = this.exchange.request.body;
+    if (this.resent || this.responded || (body !== null && !Buffer.isBuffer(body))) return false;
+    this.done = true;
+    this.exchange.carrier = undefined;
+    this.owner.resend(this.exchange, this.session);
+    return true;
+  }
 
   private complete(): void {
     if (this.done) return;

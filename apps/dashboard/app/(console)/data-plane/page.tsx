@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import { Section } from '@/components/common/section';
 import { ProxiesTable } from '@/components/data-plane/proxies-table';
-import { fetchProxies } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Data plane' };
 
 async function Proxies() {
   const { token } = await requireSession();
-  const proxies = await fetchProxies(token);
+  const proxies = await loadView(token, 'proxies', {});
   return <ProxiesTable initial={proxies.ok ? proxies.data : undefined} />;
 }
 

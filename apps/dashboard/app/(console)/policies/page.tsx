@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import { Section } from '@/components/common/section';
 import { PoliciesTable } from '@/components/policy/policies-table';
-import { fetchPolicies } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Policies' };
 
 async function Policies() {
   const { token } = await requireSession();
-  const policies = await fetchPolicies(token);
+  const policies = await loadView(token, 'policies', {});
   return <PoliciesTable initial={policies.ok ? policies.data : undefined} />;
 }
 

@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import { Section } from '@/components/common/section';
 import { TopologyView } from '@/components/topology/topology-view';
-import { fetchTopology } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
-import { parseWindow, type SearchParams, type TimeWindow } from '@/time-window';
+import { pageTime, type PageTime, type SearchParams } from '@/time-window';
 
 export const metadata: Metadata = { title: 'Topology' };
 
-async function TopologySection({ window }: { window: TimeWindow }) {
+async function TopologySection({ time }: { time: PageTime }) {
   const session = await requireSession();
-  const topology = await fetchTopology(session.token, window);
+  const topology = await loadView(session.token, 'topology', {}, time.query);
   return <TopologyView initial={topology.ok ? topology.data : undefined} />;
 }
 
@@ -18,15 +18,15 @@ export default async function TopologyPage({
 }: {
   searchParams: Promise<SearchParams>;
 }) {
-  const window = parseWindow(await searchParams);
+  const time = pageTime(await searchParams);
   return (
     <>
       <div className="page-head">
         <h1>Topology</h1>
-        <p className="muted">What calls what over the last {window}, coloured by success rate.</p>
+        <p className="muted">What calls what {time.label}, coloured by success rate.</p>
       </div>
       <Section title="Service graph" testId="topology-section" skeletonRows={12} className="fill">
-        <TopologySection window={window} />
+        <TopologySection time={time} />
       </Section>
     </>
   );

@@ -3,16 +3,10 @@
 import type { Series } from '@trellis/contracts';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
 import { useLiveView } from '../../live/use-live-view';
-import { useViewState } from '../../live/use-view-state';
+import { LocalTime } from '../common/local-time';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 import { TimeSeriesChart, type ChartRow, type PolicyMark } from './time-series-chart';
-
-export function seriesPath(service: string, route: string | null, window: string): string {
-  const query = new URLSearchParams({ service, window });
-  if (route) query.set('route', route);
-  return `series?${query}`;
-}
 
 /** The success-rate axis starts at a round ten below the lowest point, so dips stay visible. */
 function successFloor(lowest: number): number {
@@ -32,10 +26,13 @@ export function GoldenCharts({
   route: string | null;
   initial: Series | undefined;
 }) {
-  const { window } = useViewState();
-  const { data, error } = useLiveView<Series>(seriesPath(service, route, window), initial);
+  const { data, error } = useLiveView('series', {}, initial, { query: { service, route } });
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={6} />;
+  return <GoldenChartsOf data={data} />;
+}
 
+/** The charts of one series: success rate, request rate and latency, one unit per axis. */
+export function GoldenChartsOf({ data }: { data: Series }) {
   const rows: ChartRow[] = data.points.map((p) => ({
     t: Date.parse(p.t),
     successRate: p.successRate,
@@ -55,12 +52,17 @@ export function GoldenCharts({
     window: { from: Date.parse(data.window.from), to: Date.parse(data.window.to) },
   };
   const lowestRate = Math.min(1, ...rows.map((r) => r.successRate ?? 1));
+  // One unit on the latency axis: seconds once the slowest line passes one second.
+  const slowestMs = Math.max(0, ...rows.map((r) => r.p99 ?? 0));
+  const latencyUnit = slowestMs >= 1000 ? 's' : 'ms';
+  const inLatencyUnit = (ms: number) => (latencyUnit === 's' ? ms / 1000 : ms);
+  const timeoutMs = data.timeoutSeconds * 1000;
   const markList = marks.length > 0 && (
     <ul className="policy-marks muted" data-testid="policy-marks">
       {marks.map((m) => (
         <li key={`${m.version}-${m.t}`}>
-          <span className="brand-mark">┆</span> v{m.version} at{' '}
-          {new Date(m.t).toLocaleTimeString('en-GB')}: <bdi>{m.reason}</bdi>
+          <span className="brand-mark">┆</span> v{m.version} at <LocalTime at={m.t} format="time" />
+          : <bdi>{m.reason}</bdi>
         </li>
       ))}
     </ul>
@@ -68,9 +70,7 @@ export function GoldenCharts({
   if (!data.points.some((p) => p.rps !== null && p.rps > 0)) {
     return (
       <div data-testid="golden-charts" data-policy-marks={marks.length}>
-        <p className="muted">
-          No requests in the last {window}: the charts fill in as traffic arrives.
-        </p>
+        <p className="muted">No requests in this window: the charts fill in as traffic arrives.</p>
         {markList}
       </div>
     );
@@ -99,14 +99,19 @@ export function GoldenCharts({
       <TimeSeriesChart
         {...common}
         title="Latency"
-        unit="ms"
+        unit={latencyUnit}
         testId="chart-latency"
         lines={[
           { key: 'p50', label: 'p50', color: '#7ee787' },
           { key: 'p95', label: 'p95', color: '#d29922' },
           { key: 'p99', label: 'p99', color: '#f85149' },
         ]}
-        format={(ms) => (ms === 0 ? '0' : formatLatency(ms / 1000))}
+        format={(ms) =>
+          ms > timeoutMs
+            ? formatLatency(ms / 1000, data.timeoutSeconds)
+            : `${formatAxisNumber(inLatencyUnit(ms))} ${latencyUnit}`
+        }
+        tickFormat={(ms) => formatAxisNumber(inLatencyUnit(ms))}
       />
       {markList}
     </div>

@@ -13,15 +13,10 @@ import {
 } from 'recharts';
 import { formatCount, formatLatency } from '../../format/metric-format';
 import { useLiveView } from '../../live/use-live-view';
-import { useViewState } from '../../live/use-view-state';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 
 const AXIS = { stroke: '#8b98a8', fontSize: 11 };
-
-export function histogramPath(service: string, route: string, window: string) {
-  return `services/${encodeURIComponent(service)}/routes/${encodeURIComponent(route)}/histogram?window=${window}`;
-}
 
 function bucketLabel(bounds: number[], i: number): string {
   return i < bounds.length ? `≤${formatLatency(bounds[i]!)}` : `>${formatLatency(bounds.at(-1)!)}`;
@@ -37,11 +32,7 @@ export function LatencyHistogram({
   route: string;
   initial: HistogramView | undefined;
 }) {
-  const { window } = useViewState();
-  const { data, error } = useLiveView<HistogramView>(
-    histogramPath(service, route, window),
-    initial,
-  );
+  const { data, error } = useLiveView('histogram', { service, route }, initial);
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={6} />;
   const used = data.counts.map((c, i) => (c > 0 ? i : -1)).filter((i) => i >= 0);
   if (used.length === 0) return <p className="muted">No requests in this window.</p>;
@@ -64,13 +55,18 @@ export function LatencyHistogram({
       <figcaption className="chart-title">
         Latency distribution{' '}
         <span className="chart-unit">
-          requests per bucket · p50 {formatLatency(data.p50)} · p95 {formatLatency(data.p95)} · p99{' '}
-          {formatLatency(data.p99)}
+          requests per bucket · p50 {formatLatency(data.p50, data.timeoutSeconds)} · p95{' '}
+          {formatLatency(data.p95, data.timeoutSeconds)} · p99{' '}
+          {formatLatency(data.p99, data.timeoutSeconds)}
         </span>
       </figcaption>
       <div className="chart-box" style={{ height: 240 }}>
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={{ top: 16, right: 12, bottom: 0, left: 0 }}>
+          <BarChart
+            data={rows}
+            margin={{ top: 16, right: 12, bottom: 0, left: 0 }}
+            accessibilityLayer={false}
+          >
             <CartesianGrid stroke="#263040" strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="bucket"

@@ -1,19 +1,17 @@
-'use client';
-
-import type { Series } from '@trellis/contracts';
-import { useLiveView } from '../../live/use-live-view';
-import { NO_DATA } from '../../format/metric-format';
+import type { ServiceTrends } from '@trellis/contracts';
+import { NO_DATA, formatRps } from '../../format/metric-format';
 
 const WIDTH = 96;
 const HEIGHT = 24;
 
-/** Requests per second over the window, as a tiny line; plain SVG keeps a long table cheap. */
-export function Sparkline({ service, window }: { service: string; window: string }) {
-  const { data } = useLiveView<Series>(
-    `series?service=${encodeURIComponent(service)}&window=${window}`,
-    undefined,
-  );
-  const values = (data?.points ?? []).map((p) => p.rps);
+type Points = ServiceTrends['services'][number]['points'];
+
+/**
+ * Requests per second over the window, as a tiny line; plain SVG keeps a long table cheap. The
+ * overview reads every service's points in one request (`trends`).
+ */
+export function Sparkline({ points = [] }: { points?: Points }) {
+  const values = points.map((p) => p.rps);
   const known = values.filter((v): v is number => v !== null);
   if (known.length < 2) return <span className="muted">{NO_DATA}</span>;
   const max = Math.max(...known, 0.001);
@@ -32,7 +30,7 @@ export function Sparkline({ service, window }: { service: string; window: string
       height={HEIGHT}
       className="sparkline"
       role="img"
-      aria-label={`Requests per second over the window, peak ${max.toFixed(1)}`}
+      aria-label={`Requests per second over the window, peak ${formatRps(max)}`}
     >
       <polyline points={path} fill="none" stroke="currentColor" strokeWidth={1.5} />
     </svg>

@@ -59,14 +59,32 @@ export function TimeSeriesChart({
   testId?: string;
 }) {
   const time = timeAxis(window.from, window.to);
+  // Read aloud in place of the drawing: what it shows and where each line ends.
+  const latest = lines
+    .map((line) => {
+      const value = rows.findLast((row) => row[line.key] !== null)?.[line.key];
+      return typeof value === 'number' ? `${line.label} ${format(value)}` : undefined;
+    })
+    .filter(Boolean)
+    .join(', ');
   return (
-    <figure className="chart" data-testid={testId} style={{ margin: 0 }}>
+    <figure
+      className="chart"
+      data-testid={testId}
+      style={{ margin: 0 }}
+      aria-label={`${title} over the window${latest ? `, latest: ${latest}` : ''}`}
+    >
       <figcaption className="chart-title">
         {title} <span className="chart-unit">{unit}</span>
       </figcaption>
       <div className="chart-box">
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+          <LineChart
+            data={rows}
+            margin={{ top: 14, right: 12, bottom: 0, left: 0 }}
+            // The figure is named by its caption; the chart itself takes no focus or keys.
+            accessibilityLayer={false}
+          >
             <CartesianGrid stroke="#263040" strokeDasharray="3 3" />
             <XAxis
               dataKey="t"

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ProxyList } from '@trellis/contracts';
-import { formatAgo } from '../../format/metric-format';
+import { LocalTime } from '../common/local-time';
 import { useLiveView } from '../../live/use-live-view';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
@@ -9,7 +9,7 @@ import { ViewLink } from '../shell/view-link';
 
 /** Each proxy: alive or stale, when it was last scraped, and which policy versions it runs. */
 export function ProxiesTable({ initial }: { initial: ProxyList | undefined }) {
-  const { data, error, dataUpdatedAt } = useLiveView<ProxyList>('proxies', initial);
+  const { data, error, dataUpdatedAt } = useLiveView('proxies', {}, initial);
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={5} />;
   const proxies = [...data.proxies].sort(
     (a, b) => a.service.localeCompare(b.service) || a.instanceId.localeCompare(b.instanceId),
@@ -61,9 +61,15 @@ export function ProxiesTable({ initial }: { initial: ProxyList | undefined }) {
                 <td>
                   <code>{p.inboundAddress}</code>
                 </td>
-                <td>{formatAgo(p.lastHeartbeatAt, dataUpdatedAt)}</td>
+                <td>
+                  <LocalTime at={p.lastHeartbeatAt} format="ago" now={dataUpdatedAt} />
+                </td>
                 <td title={p.lastScrape?.error ?? undefined}>
-                  {formatAgo(p.lastScrape?.at ?? null, dataUpdatedAt)}
+                  {p.lastScrape ? (
+                    <LocalTime at={p.lastScrape.at} format="ago" now={dataUpdatedAt} />
+                  ) : (
+                    'never'
+                  )}
                   {p.lastScrape?.error && <span className="sr failing"> · failed</span>}
                 </td>
                 <td>

@@ -9,10 +9,9 @@ import {
 } from '@trellis/contracts';
 import { useMemo, useState } from 'react';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
-import { useHealthOf } from '../../live/use-health';
 import { useLiveView } from '../../live/use-live-view';
-import { useViewState } from '../../live/use-view-state';
 import { Sparkline } from '../charts/sparkline';
+import { DataSpanNote } from '../common/data-span-note';
 import { HealthBadge } from '../common/health-badge';
 import { compareNullable, SortHeader, type SortDirection } from '../common/sort-header';
 import { ViewErrorNotice } from '../common/view-error';
@@ -23,12 +22,12 @@ type Column = 'service' | 'health' | 'successRate' | 'rps' | 'p50' | 'p95' | 'p9
 
 const HEALTH_ORDER: Record<Health, number> = { failing: 0, warning: 1, healthy: 2, idle: 3 };
 
-function sortValue(row: ServiceSummary & { shown: Health }, column: Column) {
+function sortValue(row: ServiceSummary, column: Column) {
   switch (column) {
     case 'service':
       return row.service;
     case 'health':
-      return HEALTH_ORDER[row.shown];
+      return HEALTH_ORDER[row.health];
     case 'instances':
       return row.instances.live;
     default:
@@ -37,9 +36,12 @@ function sortValue(row: ServiceSummary & { shown: Health }, column: Column) {
 }
 
 export function ServicesTable({ initial }: { initial: ServiceList | undefined }) {
-  const { window } = useViewState();
-  const healthOf = useHealthOf();
-  const { data, error } = useLiveView<ServiceList>(`services?window=${window}`, initial);
+  const { data, error } = useLiveView('services', {}, initial);
+  const { data: trends } = useLiveView('trends', {}, undefined);
+  const trendOf = useMemo(
+    () => new Map((trends?.services ?? []).map((t) => [t.service, t.points])),
+    [trends],
+  );
   const [filter, setFilter] = useState('');
   const [healthFilter, setHealthFilter] = useState<Health | 'all'>('all');
   const [sort, setSort] = useState<{ column: Column; direction: SortDirection }>({
@@ -50,15 +52,14 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
   const rows = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     return (data?.services ?? [])
-      .map((s) => ({ ...s, shown: healthOf(s.metrics.successRate) }))
       .filter((s) => s.service.includes(needle))
-      .filter((s) => healthFilter === 'all' || s.shown === healthFilter)
+      .filter((s) => healthFilter === 'all' || s.health === healthFilter)
       .sort(
         (a, b) =>
           compareNullable(sortValue(a, sort.column), sortValue(b, sort.column), sort.direction) ||
           a.service.localeCompare(b.service),
       );
-  }, [data, filter, healthFilter, sort, healthOf]);
+  }, [data, filter, healthFilter, sort]);
 
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={6} />;
 
@@ -94,6 +95,7 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
         </select>
         <span className="muted">
           {rows.length} of {data.services.length} services
+          <DataSpanNote window={data.window} />
         </span>
       </div>
       <div className="table-scroll">
@@ -119,7 +121,7 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
           </thead>
           <tbody>
             {rows.map((s) => (
-              <tr key={s.service} className={`health-row ${s.shown}`} data-service={s.service}>
+              <tr key={s.service} className={`health-row ${s.health}`} data-service={s.service}>
                 <th scope="row">
                   <ViewLink href={`/services/${encodeURIComponent(s.service)}`}>
                     {s.service}
@@ -129,9 +131,9 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
                   )}
                 </th>
                 <td>
-                  <HealthBadge health={s.shown} />
+                  <HealthBadge health={s.health} />
                 </td>
-                <td className={`num sr ${s.shown}`} data-testid="success-rate">
+                <td className={`num sr ${s.health}`} data-testid="success-rate">
                   {formatPercent(s.metrics.successRate)}
                 </td>
                 <td className="num" data-testid="rps">
@@ -144,8 +146,8 @@ export function ServicesTable({ initial }: { initial: ServiceList | undefined })
                   {s.instances.live}
                   {s.instances.stale > 0 && <span className="muted"> ({s.instances.stale})</span>}
                 </td>
-                <td className={`trend ${s.shown}`}>
-                  <Sparkline service={s.service} window={window} />
+                <td className={`trend ${s.health}`}>
+                  <Sparkline points={trendOf.get(s.service)} />
                 </td>
               </tr>
             ))}

@@ -4,16 +4,18 @@ function show(value: unknown): string {
   return value === undefined ? 'unset' : JSON.stringify(value);
 }
 
-/** Changed values of a policy, one path per line: old struck through, new in green. */
+/** The changes of a policy in words, one per line, as the collector describes them. */
 export function DiffList({ changes, testId }: { changes: PolicyDiffEntry[]; testId?: string }) {
   if (changes.length === 0) return <p className="muted">No changes.</p>;
   return (
     <ul className="diff-list" data-testid={testId}>
       {changes.map((c) => (
         <li key={c.path}>
-          <span className="muted">{c.path}</span>:{' '}
-          <span className="diff-before">{show(c.before)}</span> →{' '}
-          <span className="diff-after">{show(c.after)}</span>
+          {c.summary ?? (
+            <>
+              <span className="muted">{c.path}</span>: {show(c.before)} → {show(c.after)}
+            </>
+          )}
         </li>
       ))}
     </ul>

@@ -1,14 +1,14 @@
 'use client';
 
 import type { PolicyList } from '@trellis/contracts';
-import { formatDateTime } from '../../format/metric-format';
+import { LocalTime } from '../common/local-time';
 import { useLiveView } from '../../live/use-live-view';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 import { ViewLink } from '../shell/view-link';
 
 export function PoliciesTable({ initial }: { initial: PolicyList | undefined }) {
-  const { data, error } = useLiveView<PolicyList>('policies', initial);
+  const { data, error } = useLiveView('policies', {}, initial);
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={5} />;
   return (
     <div className="table-scroll">
@@ -41,7 +41,9 @@ export function PoliciesTable({ initial }: { initial: PolicyList | undefined }) 
               <td className="num">v{policy.version}</td>
               <td className="num">{policy.routes.length}</td>
               <td className="num">{policy.defaultTimeoutMs} ms</td>
-              <td>{formatDateTime(lastChange.at)}</td>
+              <td>
+                <LocalTime at={lastChange.at} format="date-time" />
+              </td>
               <td>
                 <bdi>{lastChange.author}</bdi>
               </td>

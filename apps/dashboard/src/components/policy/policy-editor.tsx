@@ -12,6 +12,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, useTransition, type ReactNode } from 'react';
 import { previewPolicyAction, savePolicyAction, type Conflict } from '../../actions/policy-actions';
 import { useLiveView } from '../../live/use-live-view';
+import { useViewState } from '../../live/use-view-state';
 import {
   draftOf,
   editable,
@@ -23,20 +24,20 @@ import {
 import { DiffList } from './diff-list';
 import { PreviewResult } from './preview-result';
 import { PropagationStatus } from './propagation-status';
-
-export function policyPath(service: string) {
-  return `policies/${encodeURIComponent(service)}`;
-}
+import { useLeaveGuard } from './use-leave-guard';
 
 function Field({
   label,
   unit,
   error,
+  errorId,
   children,
 }: {
   label: string;
   unit?: string;
   error?: string;
+  /** The id the input names in `aria-describedby`. */
+  errorId?: string;
   children: ReactNode;
 }) {
   return (
@@ -46,7 +47,11 @@ function Field({
         {unit && <span className="muted"> ({unit})</span>}
       </span>
       {children}
-      {error && <p className="field-error">{error}</p>}
+      {error && (
+        <p className="field-error" id={errorId} role="alert">
+          {error}
+        </p>
+      )}
     </label>
   );
 }
@@ -74,7 +79,7 @@ export function PolicyEditor({
   const [message, setMessage] = useState<string>();
   const [pending, startTransition] = useTransition();
   const propagating = savedVersion !== undefined;
-  const { data: live } = useLiveView<PolicyView>(policyPath(service), initial);
+  const { data: live } = useLiveView('policy', { service }, initial);
 
   const { spec, errors } = useMemo(() => specOf(base, route, draft), [base, route, draft]);
   const pristine = useMemo(
@@ -82,6 +87,9 @@ export function PolicyEditor({
     [draft, base, route],
   );
 
+  const shownErrors: FieldErrors = pristine ? {} : errors;
+  const { window } = useViewState();
+  useLeaveGuard(!pristine && savedVersion === undefined);
   const set = <K extends DraftField>(field: K, value: RoutePolicyDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setPreview(undefined);
@@ -90,7 +98,8 @@ export function PolicyEditor({
   const input = (field: Exclude<DraftField, 'on' | 'retryEnabled'>, extra = {}) => ({
     value: draft[field],
     onChange: (event: { target: { value: string } }) => set(field, event.target.value),
-    'aria-invalid': Boolean(errors[field]),
+    'aria-invalid': Boolean(shownErrors[field]),
+    'aria-describedby': shownErrors[field] ? `${field}-error` : undefined,
     inputMode: 'decimal' as const,
     type: 'text',
     name: field,
@@ -109,7 +118,7 @@ export function PolicyEditor({
   const runPreview = () =>
     startTransition(async () => {
       if (!spec) return;
-      const result = await previewPolicyAction(service, spec as PolicySpec);
+      const result = await previewPolicyAction(service, spec as PolicySpec, window);
       if (result.ok) {
         setPreview(result.data);
         setMessage(undefined);
@@ -143,7 +152,6 @@ export function PolicyEditor({
   };
 
   const isDefault = route === DEFAULT_ROUTE;
-  const shownErrors: FieldErrors = pristine ? {} : errors;
 
   return (
     <form
@@ -166,6 +174,7 @@ export function PolicyEditor({
             label={isDefault ? 'Default timeout' : 'Timeout, all attempts'}
             unit="ms"
             error={shownErrors.timeoutMs}
+            errorId="timeoutMs-error"
           >
             <input
               {...input('timeoutMs')}
@@ -205,18 +214,41 @@ export function PolicyEditor({
                   </label>
                 ))}
               </div>
-              {shownErrors.on && <p className="field-error">{shownErrors.on}</p>}
+              {shownErrors.on && (
+                <p className="field-error" role="alert">
+                  {shownErrors.on}
+                </p>
+              )}
               <div className="form-grid" style={{ marginTop: 10 }}>
-                <Field label="Max retries" error={shownErrors.maxRetries}>
+                <Field
+                  label="Max retries"
+                  error={shownErrors.maxRetries}
+                  errorId="maxRetries-error"
+                >
                   <input {...input('maxRetries')} />
                 </Field>
-                <Field label="Per-try timeout" unit="ms" error={shownErrors.perTryTimeoutMs}>
+                <Field
+                  label="Per-try timeout"
+                  unit="ms"
+                  error={shownErrors.perTryTimeoutMs}
+                  errorId="perTryTimeoutMs-error"
+                >
                   <input {...input('perTryTimeoutMs')} placeholder="none" />
                 </Field>
-                <Field label="Backoff base" unit="ms" error={shownErrors.backoffBaseMs}>
+                <Field
+                  label="Backoff base"
+                  unit="ms"
+                  error={shownErrors.backoffBaseMs}
+                  errorId="backoffBaseMs-error"
+                >
                   <input {...input('backoffBaseMs')} />
                 </Field>
-                <Field label="Backoff max" unit="ms" error={shownErrors.backoffMaxMs}>
+                <Field
+                  label="Backoff max"
+                  unit="ms"
+                  error={shownErrors.backoffMaxMs}
+                  errorId="backoffMaxMs-error"
+                >
                   <input {...input('backoffMaxMs')} />
                 </Field>
               </div>
@@ -227,22 +259,36 @@ export function PolicyEditor({
       <fieldset>
         <legend>Retry budget (whole service)</legend>
         <div className="form-grid">
-          <Field label="Ratio of requests" error={shownErrors.budgetRatio}>
+          <Field
+            label="Ratio of requests"
+            error={shownErrors.budgetRatio}
+            errorId="budgetRatio-error"
+          >
             <input {...input('budgetRatio')} />
           </Field>
           <Field
             label="Min retries"
             unit="per second"
             error={shownErrors.budgetMinRetriesPerSecond}
+            errorId="budgetMinRetriesPerSecond-error"
           >
             <input {...input('budgetMinRetriesPerSecond')} />
           </Field>
-          <Field label="Window" unit="seconds" error={shownErrors.budgetTtlSeconds}>
+          <Field
+            label="Window"
+            unit="seconds"
+            error={shownErrors.budgetTtlSeconds}
+            errorId="budgetTtlSeconds-error"
+          >
             <input {...input('budgetTtlSeconds')} />
           </Field>
         </div>
       </fieldset>
-      {shownErrors.form && <p className="field-error">{shownErrors.form}</p>}
+      {shownErrors.form && (
+        <p className="field-error" role="alert">
+          {shownErrors.form}
+        </p>
+      )}
 
       {conflict && (
         <div className="notice warn" role="alert" data-testid="conflict">

@@ -5,8 +5,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, useTransition } from 'react';
 import { rollbackPolicyAction } from '../../actions/policy-actions';
 import { fetchView } from '../../live/fetch-view';
-import { formatDateTime } from '../../format/metric-format';
 import { useLiveView } from '../../live/use-live-view';
+import { viewPath } from '../../views';
+import { LocalTime } from '../common/local-time';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 import { DiffList } from './diff-list';
@@ -15,10 +16,7 @@ function RevisionDiff({ service, from, to }: { service: string; from: number; to
   const { data, error } = useQuery({
     queryKey: ['diff', service, from, to],
     queryFn: ({ signal }) =>
-      fetchView<PolicyDiff>(
-        `policies/${encodeURIComponent(service)}/revisions/diff?from=${from}&to=${to}`,
-        signal,
-      ),
+      fetchView<PolicyDiff>(viewPath('revisionDiff', { service }, { from, to }), signal),
   });
   if (error) return <ViewErrorNotice message={error.message} />;
   if (!data) return <Skeleton rows={2} />;
@@ -36,10 +34,7 @@ export function RevisionHistory({
   canEdit: boolean;
 }) {
   const client = useQueryClient();
-  const { data, error } = useLiveView<PolicyRevisionList>(
-    `policies/${encodeURIComponent(service)}/revisions`,
-    initial,
-  );
+  const { data, error } = useLiveView('revisions', { service }, initial);
   const [rollingBack, setRollingBack] = useState<number>();
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string>();
@@ -75,7 +70,7 @@ export function RevisionHistory({
                 <strong>v{rev.version}</strong>
                 {rev.version === latest && <span className="role-badge operator">current</span>}
                 <span className="muted">
-                  {formatDateTime(rev.createdAt)} · <bdi>{rev.author}</bdi>
+                  <LocalTime at={rev.createdAt} format="date-time" /> · <bdi>{rev.author}</bdi>
                 </span>
                 <bdi className="revision-reason">{rev.reason}</bdi>
                 {canEdit && rev.version !== latest && (

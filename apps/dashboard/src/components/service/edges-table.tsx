@@ -2,11 +2,9 @@
 
 import type { Edge } from '@trellis/contracts';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
-import { useHealthOf } from '../../live/use-health';
 import { ViewLink } from '../shell/view-link';
 
 export function EdgesTable({ edges, peer }: { edges: Edge[]; peer: 'source' | 'destination' }) {
-  const healthOf = useHealthOf();
   if (edges.length === 0) {
     return (
       <p className="muted">
@@ -32,6 +30,9 @@ export function EdgesTable({ edges, peer }: { edges: Edge[]; peer: 'source' | 'd
             <th scope="col" className="num">
               p99
             </th>
+            <th scope="col">
+              <span className="visually-hidden">Drill down</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -39,9 +40,13 @@ export function EdgesTable({ edges, peer }: { edges: Edge[]; peer: 'source' | 'd
             .sort((a, b) => (b.metrics.rps ?? 0) - (a.metrics.rps ?? 0))
             .map((edge) => {
               const name = edge[peer];
-              const health = healthOf(edge.metrics.successRate);
+              const health = edge.health;
               return (
-                <tr key={`${edge.source}->${edge.destination}`} className={`health-row ${health}`}>
+                <tr
+                  key={`${edge.source}->${edge.destination}`}
+                  className={`health-row ${health}`}
+                  data-peer={name}
+                >
                   <th scope="row">
                     <ViewLink href={`/services/${encodeURIComponent(name)}`}>{name}</ViewLink>
                   </th>
@@ -49,6 +54,14 @@ export function EdgesTable({ edges, peer }: { edges: Edge[]; peer: 'source' | 'd
                   <td className="num">{formatRps(edge.metrics.rps)}</td>
                   <td className="num">{formatLatency(edge.metrics.p50)}</td>
                   <td className="num">{formatLatency(edge.metrics.p99)}</td>
+                  <td>
+                    <ViewLink
+                      href={`/edges/${encodeURIComponent(edge.source)}/${encodeURIComponent(edge.destination)}`}
+                      aria-label={`Calls from ${edge.source} to ${edge.destination}`}
+                    >
+                      Calls →
+                    </ViewLink>
+                  </td>
                 </tr>
               );
             })}

@@ -2,17 +2,11 @@
 
 import type { RouteList } from '@trellis/contracts';
 import { formatCount, formatLatency, formatPercent, formatRps } from '../../format/metric-format';
-import { useHealthOf } from '../../live/use-health';
 import { useLiveView } from '../../live/use-live-view';
-import { useViewState } from '../../live/use-view-state';
 import { HealthBadge } from '../common/health-badge';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 import { ViewLink } from '../shell/view-link';
-
-export function routesPath(service: string, window: string) {
-  return `services/${encodeURIComponent(service)}/routes?window=${window}`;
-}
 
 /**
  * Per route, like `linkerd viz routes -o wide`: what callers saw (effective) next to what was
@@ -25,9 +19,7 @@ export function RoutesTable({
   service: string;
   initial: RouteList | undefined;
 }) {
-  const { window } = useViewState();
-  const healthOf = useHealthOf();
-  const { data, error } = useLiveView<RouteList>(routesPath(service, window), initial);
+  const { data, error } = useLiveView('routes', { service }, initial);
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={4} />;
   return (
     <div className="table-scroll">
@@ -67,7 +59,7 @@ export function RoutesTable({
         </thead>
         <tbody>
           {data.routes.map((r) => {
-            const health = healthOf(r.effective.successRate);
+            const health = r.health;
             return (
               <tr key={r.route} className={`health-row ${health}`} data-route={r.route}>
                 <th scope="row">
@@ -84,15 +76,17 @@ export function RoutesTable({
                   {formatPercent(r.effective.successRate)}
                 </td>
                 <td className="num">{formatRps(r.effective.rps)}</td>
-                <td className={`num group-start sr ${healthOf(r.actual.successRate)}`}>
+                <td className={`num group-start sr ${r.actual.health}`}>
                   {formatPercent(r.actual.successRate)}
                 </td>
                 <td className="num">{formatRps(r.actual.rps)}</td>
                 <td className="num group-start">{formatCount(r.retries.retried)}</td>
                 <td className="num">{formatCount(r.retries.budgetExhausted)}</td>
-                <td className="num group-start">{formatLatency(r.effective.p50)}</td>
-                <td className="num">{formatLatency(r.effective.p95)}</td>
-                <td className="num">{formatLatency(r.effective.p99)}</td>
+                <td className="num group-start">
+                  {formatLatency(r.effective.p50, r.timeoutSeconds)}
+                </td>
+                <td className="num">{formatLatency(r.effective.p95, r.timeoutSeconds)}</td>
+                <td className="num">{formatLatency(r.effective.p99, r.timeoutSeconds)}</td>
               </tr>
             );
           })}

@@ -1,50 +1,43 @@
 'use client';
 
-import type { GoldenMetricsView, ServiceDetail } from '@trellis/contracts';
+import type { GoldenMetricsView, Health, ServiceDetail } from '@trellis/contracts';
+import type { ReactNode } from 'react';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
-import { useHealthOf } from '../../live/use-health';
 import { useLiveView } from '../../live/use-live-view';
-import { useViewState } from '../../live/use-view-state';
+import { DataSpanNote } from '../common/data-span-note';
 import { HealthBadge } from '../common/health-badge';
 import { Skeleton } from '../common/skeleton';
+import { StatusBreakdownTable } from '../common/status-breakdown';
 import { ViewErrorNotice } from '../common/view-error';
 import { EdgesTable } from './edges-table';
 
-export function servicePath(service: string, window: string) {
-  return `services/${encodeURIComponent(service)}?window=${window}`;
+function Stat({ label, value, title }: { label: string; value: ReactNode; title?: string }) {
+  return (
+    <div className="stat" title={title}>
+      <span className="stat-label">{label}</span>
+      <span className="stat-value">{value}</span>
+    </div>
+  );
 }
 
-export function GoldenStats({ metrics }: { metrics: GoldenMetricsView }) {
-  const healthOf = useHealthOf();
-  const health = healthOf(metrics.successRate);
+/** A service's headline: what its callers experienced, after retries. */
+export function GoldenStats({ metrics, health }: { metrics: GoldenMetricsView; health: Health }) {
   return (
     <div className="stat-strip" data-testid="golden-stats">
-      <div className="stat">
-        <span className="stat-label">Health</span>
-        <span className="stat-value" style={{ fontSize: 16, paddingTop: 3 }}>
-          <HealthBadge health={health} />
-        </span>
-      </div>
+      <Stat label="Health" value={<HealthBadge health={health} />} />
       <div className="stat">
         <span className="stat-label">Success rate</span>
-        <span className={`stat-value sr ${health}`}>{formatPercent(metrics.successRate)}</span>
+        <span className={`stat-value sr ${health}`} data-testid="headline-success-rate">
+          {formatPercent(metrics.successRate)}
+        </span>
       </div>
-      <div className="stat">
-        <span className="stat-label">Requests/s</span>
-        <span className="stat-value">{formatRps(metrics.rps)}</span>
-      </div>
-      <div className="stat">
-        <span className="stat-label">p50</span>
-        <span className="stat-value">{formatLatency(metrics.p50)}</span>
-      </div>
-      <div className="stat">
-        <span className="stat-label">p95</span>
-        <span className="stat-value">{formatLatency(metrics.p95)}</span>
-      </div>
-      <div className="stat">
-        <span className="stat-label">p99</span>
-        <span className="stat-value">{formatLatency(metrics.p99)}</span>
-      </div>
+      <Stat
+        label="Requests/s"
+        value={<span data-testid="headline-rps">{formatRps(metrics.rps)}</span>}
+      />
+      <Stat label="p50" value={formatLatency(metrics.p50)} />
+      <Stat label="p95" value={formatLatency(metrics.p95)} />
+      <Stat label="p99" value={formatLatency(metrics.p99)} />
     </div>
   );
 }
@@ -57,23 +50,41 @@ export function ServiceSummaryView({
   service: string;
   initial: ServiceDetail | undefined;
 }) {
-  const { window } = useViewState();
-  const { data, error } = useLiveView<ServiceDetail>(servicePath(service, window), initial);
+  const { data, error } = useLiveView('service', { service }, initial);
   if (!data) return error ? <ViewErrorNotice message={error.message} /> : <Skeleton rows={3} />;
   return (
     <>
-      <section className="panel" aria-label="Golden metrics">
+      <section className="panel" aria-labelledby="experienced-title">
+        <div className="panel-head">
+          <h2 id="experienced-title">What callers experienced</h2>
+          <span className="muted">
+            after retries, as each caller&apos;s proxy measured it
+            <DataSpanNote window={data.window} />
+          </span>
+        </div>
         <div className="stat-strip">
-          <GoldenStats metrics={data.service.metrics} />
-          <div className="stat">
-            <span className="stat-label">Instances</span>
-            <span className="stat-value">
-              {data.service.instances.live}
-              {data.service.instances.stale > 0 && (
-                <span className="muted"> +{data.service.instances.stale} stale</span>
-              )}
-            </span>
-          </div>
+          <GoldenStats metrics={data.service.metrics} health={data.service.health} />
+          <Stat
+            label="Instances"
+            value={
+              <>
+                {data.service.instances.live}
+                {data.service.instances.stale > 0 && (
+                  <span className="muted"> +{data.service.instances.stale} stale</span>
+                )}
+              </>
+            }
+          />
+        </div>
+        <h3 className="stat-subhead" id="served-title">
+          What {service}&apos;s own proxies served{' '}
+          <span className="muted">every attempt that reached it, retries included</span>
+        </h3>
+        <div className="stat-strip" data-testid="served-stats">
+          <Stat label="Success rate" value={formatPercent(data.service.served.successRate)} />
+          <Stat label="Requests/s" value={formatRps(data.service.served.rps)} />
+          <Stat label="p50" value={formatLatency(data.service.served.p50)} />
+          <Stat label="p99" value={formatLatency(data.service.served.p99)} />
         </div>
       </section>
       <div className="grid-2">
@@ -90,6 +101,13 @@ export function ServiceSummaryView({
           <EdgesTable edges={data.outbound} peer="destination" />
         </section>
       </div>
+      <section className="panel" aria-labelledby="statuses-title">
+        <div className="panel-head">
+          <h2 id="statuses-title">Responses by status</h2>
+          <span className="muted">what callers of {service} got</span>
+        </div>
+        <StatusBreakdownTable statuses={data.statuses} />
+      </section>
     </>
   );
 }

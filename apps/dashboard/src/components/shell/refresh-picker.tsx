@@ -4,12 +4,14 @@ import { useContext } from 'react';
 import { DEFAULT_REFRESH, REFRESHES, type Refresh } from '../../time-window';
 import { ScrapeIntervalContext } from '../../live/dashboard-providers';
 import { useViewState } from '../../live/use-view-state';
-import { useReplaceParam } from './use-replace-param';
+import { useReplaceParams } from './use-replace-param';
+
+const REFRESH_DEFAULTS = { refresh: DEFAULT_REFRESH };
 
 export function RefreshPicker() {
   const { refresh } = useViewState();
   const scrapeIntervalSeconds = useContext(ScrapeIntervalContext);
-  const { replace } = useReplaceParam('refresh', DEFAULT_REFRESH);
+  const { replace } = useReplaceParams(REFRESH_DEFAULTS);
   const label = (value: Refresh) =>
     value === 'auto'
       ? `Every ${scrapeIntervalSeconds}s`
@@ -21,7 +23,7 @@ export function RefreshPicker() {
       <span className="visually-hidden">Auto-refresh</span>
       <select
         value={refresh}
-        onChange={(event) => replace(event.target.value)}
+        onChange={(event) => replace({ refresh: event.target.value })}
         data-testid="refresh-picker"
       >
         {REFRESHES.map((value) => (

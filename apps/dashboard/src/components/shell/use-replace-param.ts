@@ -3,21 +3,26 @@
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useTransition } from 'react';
 
-/** Changes one query parameter of the current URL in place (no new history entry). */
-export function useReplaceParam(name: string, defaultValue: string) {
+/**
+ * Changes query parameters of the current URL in place (no new history entry); null removes
+ * one, as does a value equal to its default.
+ */
+export function useReplaceParams(defaults: Readonly<Record<string, string>> = {}) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const [pending, startTransition] = useTransition();
   const replace = useCallback(
-    (value: string) => {
+    (changes: Readonly<Record<string, string | null>>) => {
       const next = new URLSearchParams(params);
-      if (value === defaultValue) next.delete(name);
-      else next.set(name, value);
+      for (const [name, value] of Object.entries(changes)) {
+        if (value === null || value === defaults[name]) next.delete(name);
+        else next.set(name, value);
+      }
       const query = next.toString();
       startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname));
     },
-    [router, pathname, params, name, defaultValue],
+    [router, pathname, params, defaults],
   );
   return { replace, pending };
 }

@@ -1,4 +1,4 @@
-import type { Health, Topology } from '@trellis/contracts';
+import type { Topology } from '@trellis/contracts';
 import { MarkerType } from '@xyflow/react';
 import type { LayoutInput, Positions } from './elk-layout';
 import { NODE_HEIGHT, NODE_WIDTH, type ServiceNode } from './service-node';
@@ -65,14 +65,13 @@ export function flowNodes(
   topology: Topology,
   structure: ReturnType<typeof visibleStructure>,
   positions: Positions | undefined,
-  healthOf: (successRate: number | null) => Health,
   highlight: Highlight,
 ): ServiceNode[] {
   const byName = new Map(topology.nodes.map((n) => [n.service, n]));
   const columns = Math.max(1, Math.ceil(Math.sqrt(structure.services.length)));
   return structure.services.map((service, i) => {
-    const metrics = byName.get(service)?.metrics;
-    const successRate = metrics?.successRate ?? null;
+    const node = byName.get(service);
+    const successRate = node?.metrics.successRate ?? null;
     return {
       id: service,
       type: 'service',
@@ -81,10 +80,11 @@ export function flowNodes(
       height: NODE_HEIGHT,
       draggable: false,
       connectable: false,
+      ariaRole: 'button',
       data: {
         service,
-        health: healthOf(successRate),
-        rps: metrics?.rps ?? null,
+        health: node?.health ?? 'idle',
+        rps: node?.metrics.rps ?? null,
         successRate,
         dimmed: highlight.focus !== null && !highlight.neighbours.has(service),
         focused: highlight.focus === service,
@@ -95,13 +95,12 @@ export function flowNodes(
 
 export function flowEdges(
   structure: ReturnType<typeof visibleStructure>,
-  healthOf: (successRate: number | null) => Health,
   highlight: Highlight,
   labels: { all: boolean; latency: boolean },
 ): MetricsEdge[] {
   return structure.edges.map((e) => {
     const touchesFocus = e.source === highlight.focus || e.destination === highlight.focus;
-    const health = healthOf(e.metrics.successRate);
+    const health = e.health;
     return {
       id: e.id,
       source: e.source,

@@ -10,6 +10,7 @@ import {
 } from '@xyflow/react';
 import { memo } from 'react';
 import { formatLatency, formatPercent, formatRps } from '../../format/metric-format';
+import { ViewLink } from '../shell/view-link';
 
 export type MetricsEdgeData = {
   health: Health;
@@ -31,6 +32,8 @@ function strokeWidth(rps: number | null): number {
 
 function MetricsEdgeView({
   id,
+  source,
+  target,
   sourceX,
   sourceY,
   targetX,
@@ -62,15 +65,19 @@ function MetricsEdgeView({
       />
       {data.showLabel && !data.dimmed && (
         <EdgeLabelRenderer>
-          <div
-            className={`graph-edge-label ${data.health}`}
+          <ViewLink
+            href={`/edges/${encodeURIComponent(source)}/${encodeURIComponent(target)}`}
+            className={`graph-edge-label nodrag nopan ${data.health}`}
             data-testid="graph-edge-label"
             data-edge={id}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
+            <span className="visually-hidden">
+              Calls from {source} to {target}:{' '}
+            </span>
             {formatRps(data.rps)} rps · {formatPercent(data.successRate, 1)}
             {data.showLatency && <> · p99 {formatLatency(data.p99)}</>}
-          </div>
+          </ViewLink>
         </EdgeLabelRenderer>
       )}
     </>

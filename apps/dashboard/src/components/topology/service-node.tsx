@@ -16,6 +16,14 @@ export type ServiceNodeData = {
 
 export type ServiceNode = Node<ServiceNodeData, 'service'>;
 
+/** Read after the name: the colour says it on screen. */
+const HEALTH_WORDS: Record<Health, string> = {
+  healthy: 'healthy',
+  warning: 'warning',
+  failing: 'failing',
+  idle: 'no traffic',
+};
+
 export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 54;
 
@@ -32,12 +40,13 @@ function ServiceNodeView({ data }: NodeProps<ServiceNode>) {
       <div className="graph-node-name">
         <span className={`status-dot ${data.health}`} aria-hidden />
         {data.service}
+        <span className="visually-hidden">, {HEALTH_WORDS[data.health]}</span>
       </div>
       {data.service === UNKNOWN_SOURCE ? (
         <div className="graph-node-metrics">callers outside the mesh</div>
       ) : (
         <div className="graph-node-metrics">
-          <span>{formatRps(data.rps)} rps</span>
+          <span data-testid="node-rps">{formatRps(data.rps)} rps</span>
           <span className={`sr ${data.health}`}>{formatPercent(data.successRate, 1)}</span>
         </div>
       )}

@@ -11,7 +11,6 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { useHealthOf } from '../../live/use-health';
 import { layoutGraph, structureKey, warmUpLayout, type Positions } from './elk-layout';
 import {
   flowEdges,
@@ -25,6 +24,13 @@ import { MetricsEdgeComponent } from './metrics-edge';
 import { ServiceNodeComponent } from './service-node';
 
 const nodeTypes = { service: ServiceNodeComponent };
+
+/** What a screen reader hears on a node: it opens the service; nothing moves or is deleted. */
+const ARIA_LABELS = {
+  'node.a11yDescription.default': 'Press Enter to open the service.',
+  'node.a11yDescription.keyboardDisabled': 'Press Enter to open the service.',
+  'controls.ariaLabel': 'Zoom controls',
+};
 const edgeTypes = { metrics: MetricsEdgeComponent };
 
 /** Below this many services every edge is labelled; above it, labels appear once zoomed in. */
@@ -42,7 +48,6 @@ export interface TopologyGraphProps {
 }
 
 function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraphProps) {
-  const healthOf = useHealthOf();
   const { fitView } = useReactFlow();
   const structure = useMemo(() => visibleStructure(topology, hideIdle), [topology, hideIdle]);
   const layoutInput = useMemo(() => layoutInputOf(structure), [structure]);
@@ -76,16 +81,16 @@ function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraph
 
   const highlight = useMemo(() => highlightOf(focus, structure), [focus, structure]);
   const nodes = useMemo(
-    () => flowNodes(topology, structure, layout?.positions, healthOf, highlight),
-    [topology, structure, layout, healthOf, highlight],
+    () => flowNodes(topology, structure, layout?.positions, highlight),
+    [topology, structure, layout, highlight],
   );
   const edges = useMemo(
     () =>
-      flowEdges(structure, healthOf, highlight, {
+      flowEdges(structure, highlight, {
         all: structure.services.length <= ALWAYS_LABELLED || zoomedIn,
         latency: showLatency,
       }),
-    [structure, healthOf, highlight, zoomedIn, showLatency],
+    [structure, highlight, zoomedIn, showLatency],
   );
   const settled = layout !== undefined;
 
@@ -142,6 +147,7 @@ function Graph({ topology, hideIdle, showLatency, focus, onOpen }: TopologyGraph
         onNodeClick={(_, node) => onOpen(node.id)}
         onMove={onMove}
         proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={ARIA_LABELS}
         aria-label="Service topology"
       >
         <Background gap={24} size={1} />

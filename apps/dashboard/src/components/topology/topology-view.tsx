@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { useLiveView } from '../../live/use-live-view';
 import { useViewState } from '../../live/use-view-state';
+import { DataSpanNote } from '../common/data-span-note';
 import { Skeleton } from '../common/skeleton';
 import { ViewErrorNotice } from '../common/view-error';
 import { TopologyGraph } from './topology-graph';
@@ -12,8 +13,8 @@ import { TopologyLegend } from './topology-legend';
 
 export function TopologyView({ initial }: { initial: Topology | undefined }) {
   const router = useRouter();
-  const { window, query } = useViewState();
-  const { data, error } = useLiveView<Topology>(`topology?window=${window}`, initial);
+  const { query } = useViewState();
+  const { data, error } = useLiveView('topology', {}, initial);
   const [hideIdle, setHideIdle] = useState(false);
   const [showLatency, setShowLatency] = useState(false);
   const [search, setSearch] = useState('');
@@ -62,6 +63,7 @@ export function TopologyView({ initial }: { initial: Topology | undefined }) {
         </label>
         <span className="muted">
           {data.nodes.length} services · {data.edges.length} edges
+          <DataSpanNote window={data.window} />
         </span>
         {focus && (
           <button type="button" className="button" onClick={() => open(focus)}>

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { Section } from '@/components/common/section';
 import { RevisionHistory } from '@/components/policy/revision-history';
 import { ViewLink } from '@/components/shell/view-link';
-import { fetchRevisions } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { canEdit, requireSession } from '@/server/session';
 
 type Props = { params: Promise<{ service: string }> };
@@ -13,7 +13,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 async function History({ service }: { service: string }) {
   const session = await requireSession();
-  const revisions = await fetchRevisions(session.token, service);
+  const revisions = await loadView(session.token, 'revisions', { service });
   return (
     <RevisionHistory
       service={service}

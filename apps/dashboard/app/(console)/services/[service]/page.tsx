@@ -7,9 +7,9 @@ import { Skeleton } from '@/components/common/skeleton';
 import { RoutesTable } from '@/components/service/routes-table';
 import { ServiceSummaryView } from '@/components/service/service-summary';
 import { ViewLink } from '@/components/shell/view-link';
-import { fetchRoutes, fetchSeries, fetchService } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { requireSession } from '@/server/session';
-import { parseWindow, type SearchParams, type TimeWindow } from '@/time-window';
+import { pageTime, type PageTime, type SearchParams } from '@/time-window';
 
 type Props = { params: Promise<{ service: string }>; searchParams: Promise<SearchParams> };
 
@@ -17,21 +17,21 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: decodeURIComponent((await params).service) };
 }
 
-async function Summary({ service, window }: { service: string; window: TimeWindow }) {
+async function Summary({ service, time }: { service: string; time: PageTime }) {
   const { token } = await requireSession();
-  const detail = await fetchService(token, service, window);
+  const detail = await loadView(token, 'service', { service }, time.query);
   return <ServiceSummaryView service={service} initial={detail.ok ? detail.data : undefined} />;
 }
 
-async function Routes({ service, window }: { service: string; window: TimeWindow }) {
+async function Routes({ service, time }: { service: string; time: PageTime }) {
   const { token } = await requireSession();
-  const routes = await fetchRoutes(token, service, window);
+  const routes = await loadView(token, 'routes', { service }, time.query);
   return <RoutesTable service={service} initial={routes.ok ? routes.data : undefined} />;
 }
 
-async function Charts({ service, window }: { service: string; window: TimeWindow }) {
+async function Charts({ service, time }: { service: string; time: PageTime }) {
   const { token } = await requireSession();
-  const series = await fetchSeries(token, service, null, window);
+  const series = await loadView(token, 'series', {}, { ...time.query, service });
   return (
     <GoldenCharts service={service} route={null} initial={series.ok ? series.data : undefined} />
   );
@@ -39,7 +39,7 @@ async function Charts({ service, window }: { service: string; window: TimeWindow
 
 export default async function ServicePage({ params, searchParams }: Props) {
   const service = decodeURIComponent((await params).service);
-  const window = parseWindow(await searchParams);
+  const time = pageTime(await searchParams);
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -51,7 +51,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
       </div>
       <SectionErrorBoundary>
         <Suspense fallback={<Skeleton rows={3} height={48} />}>
-          <Summary service={service} window={window} />
+          <Summary service={service} time={time} />
         </Suspense>
       </SectionErrorBoundary>
       <Section
@@ -59,7 +59,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
         description="Effective: what callers saw after retries. Actual: every attempt sent upstream."
         testId="routes-section"
       >
-        <Routes service={service} window={window} />
+        <Routes service={service} time={time} />
       </Section>
       <Section
         title="Over time"
@@ -67,7 +67,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
         testId="charts-section"
         skeletonRows={6}
       >
-        <Charts service={service} window={window} />
+        <Charts service={service} time={time} />
       </Section>
     </>
   );

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { findRead } from '@/server/live-reads';
+import { readLiveView } from '@/server/live-reads';
 import { readSession } from '@/server/session';
 
 /** Live reads for the browser: the session cookie in, the collector's validated answer out. */
@@ -14,14 +14,14 @@ export async function GET(
       { status: 401 },
     );
   }
-  const found = findRead((await params).path);
-  if (!found) {
+  const read = readLiveView(session.token, (await params).path, request.nextUrl.searchParams);
+  if (!read) {
     return NextResponse.json(
       { error: { code: 'not-found', message: 'no such view' } },
       { status: 404 },
     );
   }
-  const result = await found.read(session.token, found.params, request.nextUrl.searchParams);
+  const result = await read;
   if (result.ok)
     return NextResponse.json(result.data, { headers: { 'cache-control': 'no-store' } });
   const { status, code, message, details } = result;

@@ -5,10 +5,11 @@ import { Section } from '@/components/common/section';
 import { ViewErrorNotice } from '@/components/common/view-error';
 import { PolicyEditor } from '@/components/policy/policy-editor';
 import { RoutePolicySummary } from '@/components/policy/route-policy-summary';
+import { RouteStatuses } from '@/components/service/route-statuses';
 import { ViewLink } from '@/components/shell/view-link';
-import { fetchHistogram, fetchPolicy, fetchSeries } from '@/server/collector-api';
+import { loadView } from '@/server/collector-api';
 import { canEdit, requireSession } from '@/server/session';
-import { parseWindow, type SearchParams, type TimeWindow } from '@/time-window';
+import { pageTime, type PageTime, type SearchParams } from '@/time-window';
 
 type Props = {
   params: Promise<{ service: string; route: string }>;
@@ -23,20 +24,20 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 interface RouteProps {
   service: string;
   route: string;
-  window: TimeWindow;
+  time: PageTime;
 }
 
-async function Charts({ service, route, window }: RouteProps) {
+async function Charts({ service, route, time }: RouteProps) {
   const { token } = await requireSession();
-  const series = await fetchSeries(token, service, route, window);
+  const series = await loadView(token, 'series', {}, { ...time.query, service, route });
   return (
     <GoldenCharts service={service} route={route} initial={series.ok ? series.data : undefined} />
   );
 }
 
-async function Histogram({ service, route, window }: RouteProps) {
+async function Histogram({ service, route, time }: RouteProps) {
   const { token } = await requireSession();
-  const histogram = await fetchHistogram(token, service, route, window);
+  const histogram = await loadView(token, 'histogram', { service, route }, time.query);
   return (
     <LatencyHistogram
       service={service}
@@ -46,9 +47,17 @@ async function Histogram({ service, route, window }: RouteProps) {
   );
 }
 
-async function Policy({ service, route }: Omit<RouteProps, 'window'>) {
+async function Statuses({ service, route, time }: RouteProps) {
+  const { token } = await requireSession();
+  const routes = await loadView(token, 'routes', { service }, time.query);
+  return (
+    <RouteStatuses service={service} route={route} initial={routes.ok ? routes.data : undefined} />
+  );
+}
+
+async function Policy({ service, route }: Omit<RouteProps, 'time'>) {
   const session = await requireSession();
-  const detail = await fetchPolicy(session.token, service);
+  const detail = await loadView(session.token, 'policy', { service });
   if (!detail.ok) return <ViewErrorNotice message={detail.message} />;
   if (!canEdit(session)) {
     return (
@@ -65,7 +74,7 @@ export default async function RoutePage({ params, searchParams }: Props) {
   const raw = await params;
   const service = decodeURIComponent(raw.service);
   const route = decodeURIComponent(raw.route);
-  const window = parseWindow(await searchParams);
+  const time = pageTime(await searchParams);
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -83,12 +92,17 @@ export default async function RoutePage({ params, searchParams }: Props) {
         description="Dashed lines mark policy changes."
         testId="charts-section"
       >
-        <Charts service={service} route={route} window={window} />
+        <Charts service={service} route={route} time={time} />
       </Section>
       <div className="grid-2">
         <Section title="Latency histogram" testId="histogram-section">
-          <Histogram service={service} route={route} window={window} />
+          <Histogram service={service} route={route} time={time} />
         </Section>
+        <Section title="Responses by status" testId="statuses-section">
+          <Statuses service={service} route={route} time={time} />
+        </Section>
+      </div>
+      <div className="grid-2">
         <Section
           title="Policy"
           description="Timeout and retries for this route; the retry budget covers the whole service."
