@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/dist/**',
       '**/.next/**',
       '**/.turbo/**',
+      '**/.stryker-tmp/**',
+      '**/reports/**',
       '**/generated/**',
       'data/**',
       'test-results/**',

@@ -21,8 +21,9 @@ export interface TrellisSystem {
   /** The token the collector wrote to `<data dir>/operator.token` on its first start. */
   operatorToken: string;
   /** A new token from the collector's own `token create` command. */
-  /** A new token; a proxy token is bound to `service`. */
   createToken(role: 'viewer' | 'operator' | 'proxy', name: string, service?: string): string;
+  /** Revokes a token with the collector's own `token revoke` command. */
+  revokeToken(name: string): void;
   stopCollector(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -101,6 +102,18 @@ export async function startSystem(ports: SystemPorts): Promise<TrellisSystem> {
   );
   const dashboardLog = captureOutput(dashboard);
 
+  /** Runs `trellis-collector token …` on this system's database; returns what it printed. */
+  const tokenCommand = (args: string[]): string => {
+    const result = spawnSync(
+      process.execPath,
+      ['apps/collector/dist/main.js', 'token', ...args, '--database-url', databaseUrl],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new Error(`token ${args[0]} failed: ${result.stderr || result.stdout}`);
+    return result.stdout;
+  };
+
   await Promise.all([
     waitUntilUp(`${collectorUrl}/v1/health`, collector, collectorLog),
     waitUntilUp(`${dashboardUrl}/login`, dashboard, dashboardLog),
@@ -111,30 +124,23 @@ export async function startSystem(ports: SystemPorts): Promise<TrellisSystem> {
     dashboardUrl,
     operatorToken: readFileSync(join(dataDir, 'operator.token'), 'utf8').trim(),
     createToken(role, name, service) {
-      const result = spawnSync(
-        process.execPath,
-        [
-          'apps/collector/dist/main.js',
-          'token',
-          'create',
-          '--role',
-          role,
-          '--name',
-          name,
-          ...(service === undefined ? [] : ['--service', service]),
-          '--database-url',
-          databaseUrl,
-        ],
-        { cwd: ROOT, encoding: 'utf8' },
-      );
-      const token = result.stdout
+      const output = tokenCommand([
+        'create',
+        '--role',
+        role,
+        '--name',
+        name,
+        ...(service === undefined ? [] : ['--service', service]),
+      ]);
+      const token = output
         .split('\n')
         .map((line) => line.trim())
         .find((line) => /^[A-Za-z0-9._~-]{24,}$/.test(line));
-      if (result.status !== 0 || !token) {
-        throw new Error(`token create failed: ${result.stderr || result.stdout}`);
-      }
+      if (!token) throw new Error(`token create printed no token: ${output}`);
       return token;
+    },
+    revokeToken(name) {
+      tokenCommand(['revoke', '--name', name]);
     },
     stopCollector: () => stopProcess(collector),
     async stop() {

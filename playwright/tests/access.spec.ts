@@ -68,6 +68,9 @@ test('a viewer sees the policy without edit controls, and neither server takes t
   });
   await page.goto('/policies/catalog');
   await expect(page.getByRole('button', { name: /Roll back/ })).toHaveCount(0);
+  const missing = await page.goto('/no-such-page');
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByTestId('page-not-found')).toContainText('Page not found');
 
   const write = {
     method: 'PUT',

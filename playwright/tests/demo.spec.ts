@@ -222,6 +222,8 @@ test('edge drill-down: a label on the graph opens the calls from A to B by route
 }) => {
   await signIn(page);
   await page.goto(`${DEMO_DASHBOARD_URL}/topology?window=5m`);
+  // Labels move while the layout settles: click once they stand still.
+  await expect(page.getByTestId('topology-graph')).toHaveAttribute('data-layout', 'settled');
   await page.locator('[data-edge="storefront->recommendations"]').click();
   await expect(page).toHaveURL(/\/edges\/storefront\/recommendations\?window=5m/);
   await expect(page.getByTestId('edge-title')).toHaveText('storefront → recommendations');

@@ -2,6 +2,16 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  ConfigError,
+  durationSchema,
+  flagError,
+  helpText,
+  readCommandLine,
+  variableOf,
+  type FlagTable,
+  type FlagValues,
+} from '@trellis/config';
+import {
   DEFAULT_TRUST_DOMAIN,
   HostPortSchema,
   RoleSchema,
@@ -10,34 +20,19 @@ import {
   type Role,
 } from '@trellis/contracts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@trellis/db';
+import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 import { DEFAULT_SCRAPE_ALLOW, cidrProblem } from './scrape/scrape-allow.js';
 import { DEFAULT_SCRAPE_LIMITS } from './scrape/scrape-loop.js';
-import { DEFAULT_HEALTH_THRESHOLDS } from './query/health.js';
 
 /**
  * The collector's one reader of argv and the environment. Every flag is also an environment
- * variable `TRELLIS_<FLAG>`; a flag wins over the variable.
+ * variable `TRELLIS_<FLAG>`; a flag wins over the variable (docs/architecture.md §7).
  */
 
-const DurationSchema = z
-  .string()
-  .regex(/^[0-9]+(ms|s|m)$/, 'a duration such as 500ms, 5s or 1m')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    if (value.endsWith('ms')) return amount;
-    return value.endsWith('m') ? amount * 60_000 : amount * 1000;
-  })
-  .refine((ms) => ms >= 100 && ms <= 3_600_000, 'between 100ms and 1h');
-
-const RetentionSchema = z
-  .string()
-  .regex(/^[0-9]+(m|h|d)$/, 'a duration such as 90m, 6h or 7d')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    const unit = { m: 60, h: 3600, d: 86_400 }[value.at(-1) as 'm' | 'h' | 'd'];
-    return amount * unit;
-  })
-  .refine((seconds) => seconds >= 600 && seconds <= 366 * 86_400, 'between 10m and 366d');
+const RatioSchema = z.coerce
+  .number('a number between 0 and 1, such as 0.95')
+  .min(0, 'a number between 0 and 1, such as 0.95')
+  .max(1, 'a number between 0 and 1, such as 0.95');
 
 const SIZE_UNITS = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
 
@@ -67,106 +62,159 @@ const CidrListSchema = z
     }
   });
 
-const RatioSchema = z.coerce
-  .number('a number between 0 and 1, such as 0.95')
-  .min(0, 'a number between 0 and 1, such as 0.95')
-  .max(1, 'a number between 0 and 1, such as 0.95');
-
-/** How long a proxy certificate lives: down to 30 s so tests can watch it rotate. */
-const LifetimeSchema = z
-  .string()
-  .regex(/^[0-9]+(s|m|h|d)$/, 'a duration such as 30s, 90m, 24h or 7d')
-  .transform((value) => {
-    const amount = Number.parseInt(value, 10);
-    const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[value.at(-1) as 's' | 'm' | 'h' | 'd'];
-    return amount * unit * 1000;
-  })
-  .refine((ms) => ms >= 30_000 && ms <= 90 * 86_400_000, 'between 30s and 90d');
-
-const IDENTITY_FILE_FIELDS = [
-  'identityTrustAnchorsFile',
-  'identityIssuerCertificateFile',
-  'identityIssuerKeyFile',
-] as const;
-
-const ConfigSchema = z
-  .strictObject({
-    listen: HostPortSchema.default('127.0.0.1:7700'),
-    databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
-    // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
-    scrapeIntervalMs: DurationSchema.refine(
-      (ms) => ms >= 1000 && ms % 1000 === 0,
-      'whole seconds, at least 1s',
-    ).default(5000),
-    heartbeatIntervalMs: DurationSchema.default(2000),
-    /** How long rollups at the scrape interval are kept. */
-    fineRetentionSeconds: RetentionSchema.default(6 * 3600),
-    /** How long minute and hour rollups are kept. */
-    coarseRetentionSeconds: RetentionSchema.default(7 * 86_400),
-    /** How long a stale instance stays in the registry before it is deleted. */
-    staleRetentionSeconds: RetentionSchema.default(24 * 3600),
-    policiesFile: z.string().min(1).optional(),
-    /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
-    healthWarning: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.warning),
-    healthFailing: RatioSchema.default(DEFAULT_HEALTH_THRESHOLDS.failing),
-    /** The SPIFFE trust domain of every certificate the collector issues. */
-    trustDomain: TrustDomainSchema.default(DEFAULT_TRUST_DOMAIN),
-    identityLifetimeMs: LifetimeSchema.default(24 * 3_600_000),
-    /** An operator's own trust anchor and issuer (all three or none); else the stored ones. */
-    identityTrustAnchorsFile: z.string().min(1).optional(),
-    identityIssuerCertificateFile: z.string().min(1).optional(),
-    identityIssuerKeyFile: z.string().min(1).optional(),
-    /** Per target and scrape: the most response bytes and series read. */
-    scrapeBodyLimitBytes: ByteSizeSchema.default(DEFAULT_SCRAPE_LIMITS.maxBodyBytes),
-    scrapeSeriesLimit: CountSchema(100, 10_000_000).default(DEFAULT_SCRAPE_LIMITS.maxSeries),
-    /** The networks whose addresses may be scraped. */
-    scrapeAllow: CidrListSchema.default([...DEFAULT_SCRAPE_ALLOW]),
-    /** Event streams and config watches one token may hold open at once. */
-    maxStreamsPerToken: CountSchema(1, 100_000).default(1000),
-  })
-  .superRefine((config, ctx) => {
-    if (config.healthFailing > config.healthWarning) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['healthFailing'],
-        message: 'at most --health-warning',
-      });
-    }
-    const given = IDENTITY_FILE_FIELDS.filter((field) => config[field] !== undefined);
-    if (given.length === 0 || given.length === IDENTITY_FILE_FIELDS.length) return;
-    for (const field of IDENTITY_FILE_FIELDS) {
-      if (config[field] !== undefined) continue;
-      ctx.addIssue({
-        code: 'custom',
-        path: [field],
-        message: `required with --${FLAGS[given[0]!]}: the trust anchor, issuer certificate and issuer key come together`,
-      });
-    }
-  });
-
-export type CollectorConfig = z.infer<typeof ConfigSchema>;
+const RetentionSchema = durationSchema({ min: '10m', max: '366d' }).transform((ms) => ms / 1000);
 
 const FLAGS = {
-  listen: 'listen',
-  databaseUrl: 'database-url',
-  scrapeIntervalMs: 'scrape-interval',
-  heartbeatIntervalMs: 'heartbeat-interval',
-  fineRetentionSeconds: 'retention-fine',
-  coarseRetentionSeconds: 'retention-coarse',
-  staleRetentionSeconds: 'stale-retention',
-  policiesFile: 'policies',
-  scrapeBodyLimitBytes: 'scrape-body-limit',
-  scrapeSeriesLimit: 'scrape-series-limit',
-  scrapeAllow: 'scrape-allow',
-  maxStreamsPerToken: 'max-streams-per-token',
-  healthWarning: 'health-warning',
-  healthFailing: 'health-failing',
-  trustDomain: 'trust-domain',
-  identityLifetimeMs: 'identity-issuance-lifetime',
-  identityTrustAnchorsFile: 'identity-trust-anchors-file',
-  identityIssuerCertificateFile: 'identity-issuer-certificate-file',
-  identityIssuerKeyFile: 'identity-issuer-key-file',
-} as const;
+  listen: {
+    schema: HostPortSchema,
+    default: '127.0.0.1:7700',
+    help: 'where the /v1 API listens',
+    value: 'HOST:PORT',
+  },
+  'database-url': {
+    schema: z.string().min(1),
+    default: DEFAULT_DATABASE_URL,
+    help: 'file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB',
+    value: 'URL',
+  },
+  'scrape-interval': {
+    // Rollup buckets are whole seconds, and the finest tier is one scrape interval wide.
+    schema: durationSchema({ min: '1s', max: '1h', wholeSeconds: true }),
+    default: '5s',
+    help: 'how often every live proxy is scraped; the finest rollup bucket',
+    value: 'DURATION',
+  },
+  'heartbeat-interval': {
+    schema: durationSchema({ min: '100ms', max: '1h' }),
+    default: '2s',
+    help: 'how often proxies heartbeat; three missed make one stale',
+    value: 'DURATION',
+  },
+  'retention-fine': {
+    schema: RetentionSchema,
+    default: '6h',
+    help: 'how long rollups at the scrape interval are kept',
+    value: 'DURATION',
+  },
+  'retention-coarse': {
+    schema: RetentionSchema,
+    default: '7d',
+    help: 'how long minute, ten-minute and hour rollups are kept',
+    value: 'DURATION',
+  },
+  'stale-retention': {
+    schema: RetentionSchema,
+    default: '24h',
+    help: 'how long a stale proxy instance stays in the registry',
+    value: 'DURATION',
+  },
+  policies: {
+    schema: z.string().min(1).optional(),
+    help: 'a policies file applied at start',
+    value: 'FILE',
+  },
+  'health-warning': {
+    schema: RatioSchema,
+    default: String(DEFAULT_HEALTH_THRESHOLDS.warning),
+    help: "success rate (callers' view) below which a service, edge or route is warning",
+    value: 'RATIO',
+  },
+  'health-failing': {
+    schema: RatioSchema,
+    default: String(DEFAULT_HEALTH_THRESHOLDS.failing),
+    help: 'success rate below which it is failing (at most --health-warning)',
+    value: 'RATIO',
+  },
+  'trust-domain': {
+    schema: TrustDomainSchema,
+    default: DEFAULT_TRUST_DOMAIN,
+    help: 'the SPIFFE trust domain of every certificate the collector issues',
+    value: 'DOMAIN',
+  },
+  'identity-issuance-lifetime': {
+    // Down to 30 s so tests can watch a certificate rotate.
+    schema: durationSchema({ min: '30s', max: '90d' }),
+    default: '24h',
+    help: 'how long a proxy certificate lives',
+    value: 'DURATION',
+  },
+  'identity-trust-anchors-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own trust anchor (with the issuer certificate and key)",
+    value: 'FILE',
+  },
+  'identity-issuer-certificate-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own issuer certificate",
+    value: 'FILE',
+  },
+  'identity-issuer-key-file': {
+    schema: z.string().min(1).optional(),
+    help: "an operator's own issuer key (PKCS #8)",
+    value: 'FILE',
+  },
+  'scrape-body-limit': {
+    schema: ByteSizeSchema,
+    default: `${DEFAULT_SCRAPE_LIMITS.maxBodyBytes / 1024 ** 2}MiB`,
+    help: 'the most bytes read from one target in one scrape',
+    value: 'SIZE',
+  },
+  'scrape-series-limit': {
+    schema: CountSchema(100, 10_000_000),
+    default: String(DEFAULT_SCRAPE_LIMITS.maxSeries),
+    help: 'the most series read from one target in one scrape',
+    value: 'COUNT',
+  },
+  'scrape-allow': {
+    schema: CidrListSchema,
+    default: DEFAULT_SCRAPE_ALLOW.join(','),
+    help: 'the networks whose addresses may be scraped',
+    value: 'CIDR,…',
+  },
+  'max-streams-per-token': {
+    schema: CountSchema(1, 100_000),
+    default: '1000',
+    help: 'event streams and config watches one token may hold open at once',
+    value: 'COUNT',
+  },
+} as const satisfies FlagTable;
+
+const IDENTITY_FILE_FLAGS = [
+  'identity-trust-anchors-file',
+  'identity-issuer-certificate-file',
+  'identity-issuer-key-file',
+] as const;
+
+export interface CollectorConfig {
+  listen: string;
+  databaseUrl: string;
+  scrapeIntervalMs: number;
+  heartbeatIntervalMs: number;
+  /** How long rollups at the scrape interval are kept. */
+  fineRetentionSeconds: number;
+  /** How long minute and hour rollups are kept. */
+  coarseRetentionSeconds: number;
+  /** How long a stale instance stays in the registry before it is deleted. */
+  staleRetentionSeconds: number;
+  policiesFile: string | undefined;
+  /** Success rates (callers' view) below which a service, edge or route is warning / failing. */
+  healthWarning: number;
+  healthFailing: number;
+  /** The SPIFFE trust domain of every certificate the collector issues. */
+  trustDomain: string;
+  identityLifetimeMs: number;
+  /** An operator's own trust anchor and issuer (all three or none); else the stored ones. */
+  identityTrustAnchorsFile: string | undefined;
+  identityIssuerCertificateFile: string | undefined;
+  identityIssuerKeyFile: string | undefined;
+  /** Per target and scrape: the most response bytes and series read. */
+  scrapeBodyLimitBytes: number;
+  scrapeSeriesLimit: number;
+  /** The networks whose addresses may be scraped. */
+  scrapeAllow: string[];
+  /** Event streams and config watches one token may hold open at once. */
+  maxStreamsPerToken: number;
+}
 
 /** Token names appear in policy history as the author, so they stay short and printable. */
 const TokenNameSchema = z
@@ -187,14 +235,12 @@ export type TokenAction =
   | { action: 'list' }
   | { action: 'revoke'; name: string };
 
-/** What the command line asks for: run the collector, or manage API tokens and exit. */
+/** What the command line asks for: run the collector, manage API tokens, or print help or the version. */
 export type CollectorCommand =
   | { kind: 'serve'; config: CollectorConfig }
-  | { kind: 'token'; databaseUrl: string; token: TokenAction };
-
-export class ConfigError extends Error {
-  readonly code = 'invalid-config';
-}
+  | { kind: 'token'; databaseUrl: string; token: TokenAction }
+  | { kind: 'help' }
+  | { kind: 'version' };
 
 export const TOKEN_USAGE =
   'usage: trellis-collector token create --role viewer|operator --name NAME | token create --role proxy --service SERVICE --name NAME | token list | token revoke --name NAME  [--database-url URL]';
@@ -207,7 +253,10 @@ export function parseCommand(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorCommand {
-  if (argv[0] !== 'token') return { kind: 'serve', config: loadConfig(argv, env) };
+  if (argv[0] !== 'token') {
+    const line = readCommandLine(FLAGS, argv, env);
+    return line.kind === 'run' ? { kind: 'serve', config: configOf(line.values) } : line;
+  }
   const [, action, ...rest] = argv;
   const values = parseFlags(rest, Object.values(TOKEN_FLAGS));
   const databaseUrl =
@@ -261,21 +310,62 @@ export function parseCommand(
   }
 }
 
+export const COLLECTOR_VERSION = '0.1.0';
+
+export const COLLECTOR_HELP = helpText(
+  {
+    synopsis: `usage: trellis-collector [flags]\n       ${TOKEN_USAGE.replace('usage: ', '')}`,
+    summary:
+      'The Trellis control plane and metrics aggregator: registry, discovery, versioned\n' +
+      'policies, scraping and rollups, and the /v1 API (docs/architecture.md §6).',
+  },
+  FLAGS,
+);
+
+function configOf(values: FlagValues<typeof FLAGS>): CollectorConfig {
+  if (values['health-failing'] > values['health-warning']) {
+    throw flagError(FLAGS, 'health-failing', 'at most --health-warning');
+  }
+  const given = IDENTITY_FILE_FLAGS.filter((flag) => values[flag] !== undefined);
+  const missing = IDENTITY_FILE_FLAGS.find((flag) => values[flag] === undefined);
+  if (given.length > 0 && missing !== undefined) {
+    throw flagError(
+      FLAGS,
+      missing,
+      `required with --${given[0]}: the trust anchor, issuer certificate and issuer key come together`,
+    );
+  }
+  return {
+    listen: values.listen,
+    databaseUrl: values['database-url'],
+    scrapeIntervalMs: values['scrape-interval'],
+    heartbeatIntervalMs: values['heartbeat-interval'],
+    fineRetentionSeconds: values['retention-fine'],
+    coarseRetentionSeconds: values['retention-coarse'],
+    staleRetentionSeconds: values['stale-retention'],
+    policiesFile: values.policies,
+    healthWarning: values['health-warning'],
+    healthFailing: values['health-failing'],
+    trustDomain: values['trust-domain'],
+    identityLifetimeMs: values['identity-issuance-lifetime'],
+    identityTrustAnchorsFile: values['identity-trust-anchors-file'],
+    identityIssuerCertificateFile: values['identity-issuer-certificate-file'],
+    identityIssuerKeyFile: values['identity-issuer-key-file'],
+    scrapeBodyLimitBytes: values['scrape-body-limit'],
+    scrapeSeriesLimit: values['scrape-series-limit'],
+    scrapeAllow: values['scrape-allow'],
+    maxStreamsPerToken: values['max-streams-per-token'],
+  };
+}
+
+/** The serve command's config; what tests start collectors with. */
 export function loadConfig(
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorConfig {
-  const values = parseFlags(argv, Object.values(FLAGS));
-  const raw = Object.fromEntries(
-    Object.entries(FLAGS).map(([key, flag]) => [key, values[flag] ?? envValue(env, flag)]),
-  );
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0]) as keyof typeof FLAGS;
-    throw new ConfigError(`--${FLAGS[key] ?? key}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  const line = readCommandLine(FLAGS, argv, env);
+  if (line.kind !== 'run') throw new ConfigError(`--${line.kind} starts no collector`);
+  return configOf(line.values);
 }
 
 function parseFlags(argv: string[], flags: string[]): Record<string, string | undefined> {
@@ -291,7 +381,7 @@ function parseFlags(argv: string[], flags: string[]): Record<string, string | un
 }
 
 function envValue(env: NodeJS.ProcessEnv, flag: string): string | undefined {
-  return env[`TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`];
+  return env[variableOf(flag)];
 }
 
 /**
@@ -301,12 +391,4 @@ function envValue(env: NodeJS.ProcessEnv, flag: string): string | undefined {
 export function dataDirectory(databaseUrl: string): string {
   const target = parseDatabaseUrl(databaseUrl);
   return target.provider === 'sqlite' ? dirname(resolve(target.filePath)) : resolve('data');
-}
-
-export function splitHostPort(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  return {
-    host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-    port: Number(address.slice(colon + 1)),
-  };
 }

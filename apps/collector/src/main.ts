@@ -4,7 +4,9 @@ import { buildApp } from './app.js';
 import { CaMaterialError } from './identity/certificate-authority.js';
 import { ensureFirstOperatorToken } from './auth/first-start-token.js';
 import { runTokenCommand } from './auth/token-command.js';
-import { ConfigError, dataDirectory, parseCommand, splitHostPort } from './config.js';
+import { splitHostPort } from '@trellis/contracts';
+import { ConfigError } from '@trellis/config';
+import { COLLECTOR_HELP, COLLECTOR_VERSION, dataDirectory, parseCommand } from './config.js';
 import { ApiError } from './http/api-error.js';
 import { openCurrentDatabase } from './storage/open-current-database.js';
 import { applyPolicyFile, PolicyFileError, readPolicyFile } from './policies/policy-file.js';
@@ -22,6 +24,15 @@ const command = (() => {
     throw error;
   }
 })();
+
+if (command.kind === 'help') {
+  console.log(COLLECTOR_HELP);
+  process.exit(0);
+}
+if (command.kind === 'version') {
+  console.log(`trellis-collector ${COLLECTOR_VERSION}`);
+  process.exit(0);
+}
 
 async function openMigrated(url: string): Promise<Database> {
   return migrate(url)

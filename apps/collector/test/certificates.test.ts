@@ -207,12 +207,14 @@ describe.each(testProviders())('the collector as certificate authority on %s', (
 describe('identity flags', () => {
   it('bounds the lifetime and wants the three files together', () => {
     expect(() => loadConfig(['--identity-issuance-lifetime', '10s'], {})).toThrow(
-      '--identity-issuance-lifetime: between 30s and 90d',
+      'invalid --identity-issuance-lifetime (TRELLIS_IDENTITY_ISSUANCE_LIFETIME): between 30s and 90d, such as 30s',
     );
     expect(() => loadConfig(['--identity-trust-anchors-file', 'ca.crt'], {})).toThrow(
-      '--identity-issuer-certificate-file: required with --identity-trust-anchors-file',
+      'invalid --identity-issuer-certificate-file (TRELLIS_IDENTITY_ISSUER_CERTIFICATE_FILE): required with --identity-trust-anchors-file',
     );
-    expect(() => loadConfig(['--trust-domain', 'Not A Domain'], {})).toThrow('--trust-domain:');
+    expect(() => loadConfig(['--trust-domain', 'Not A Domain'], {})).toThrow(
+      'invalid --trust-domain (TRELLIS_TRUST_DOMAIN):',
+    );
     expect(loadConfig([], {})).toMatchObject({
       trustDomain: 'trellis.local',
       identityLifetimeMs: 86_400_000,

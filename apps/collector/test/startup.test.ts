@@ -65,7 +65,7 @@ describe.each(testProviders())('collector on %s', (provider) => {
     const result = await runCollector(['--database-url', testDatabase.url, '--listen', 'nowhere']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'trellis-collector: --listen: expected HOST:PORT, e.g. 127.0.0.1:4143\n',
+      'trellis-collector: invalid --listen (TRELLIS_LISTEN): expected HOST:PORT, e.g. 127.0.0.1:4143\n',
     );
     expect(await database.prisma.service.findMany({ select: { name: true } })).toEqual([
       { name: 'catalog' },

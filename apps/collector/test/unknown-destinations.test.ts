@@ -77,7 +77,7 @@ describe.each(testProviders())('unknown destination names on %s', (provider) => 
       outbound: '127.0.0.1:0',
       admin: '127.0.0.1:0',
       controlPlane,
-      token: collector.tokens.proxy,
+      token: await collector.proxyToken('web'),
       unknownNames,
       log: () => {},
     });

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -7,7 +8,12 @@ export const metadata: Metadata = {
   description: 'Service mesh topology, golden metrics and policy',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/**
+ * Every page renders per request: Next.js puts the request's CSP nonce (see proxy.ts) on its
+ * scripts only while rendering, so a page prerendered at build time would carry none.
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en">
       <body>{children}</body>

@@ -10,6 +10,8 @@ const ConfigSchema = z.object({
    */
   sessionSecret: z.string().min(32).optional(),
   secureCookies: z.boolean(),
+  /** `next dev`: the CSP then lets React use eval for its error overlay. */
+  development: z.boolean(),
 });
 
 export type DashboardConfig = z.infer<typeof ConfigSchema> & { sessionSecret: string };
@@ -25,6 +27,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     collectorUrl: env.TRELLIS_COLLECTOR_URL || undefined,
     sessionSecret: env.TRELLIS_SESSION_SECRET || undefined,
     secureCookies: env.TRELLIS_SECURE_COOKIES === 'true',
+    development: env.NODE_ENV === 'development',
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

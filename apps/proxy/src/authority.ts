@@ -1,16 +1,3 @@
-/** Splits `HOST:PORT` (host may be a bracketed IPv6 address) for `net.connect` and `listen`. */
-export function splitHostPort(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  let host = address.slice(0, colon);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return { host, port: Number(address.slice(colon + 1)) };
-}
-
-/** `HOST:PORT` for a bound socket address, bracketing IPv6. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** The destination service an authority names: the host without port, lowercased. */
 export function serviceOfAuthority(authority: string): string {
   let end = authority.length;

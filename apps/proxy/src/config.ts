@@ -1,57 +1,87 @@
 import { HostPortSchema, ServiceNameSchema } from '@trellis/contracts';
+import {
+  durationSchema,
+  flagError,
+  helpText,
+  readCommandLine,
+  type FlagTable,
+} from '@trellis/config';
 import { z } from 'zod';
 
-/** Every flag, with its default; each is also read from `TRELLIS_<FLAG>` (docs/architecture.md §7). */
+/** Every flag of `trellis-proxy`; each is also `TRELLIS_<FLAG>` (docs/architecture.md §7). */
 const FLAGS = {
-  service: undefined,
-  inbound: '127.0.0.1:4143',
-  app: undefined,
-  outbound: '127.0.0.1:4140',
-  admin: '127.0.0.1:4191',
-  'control-plane': undefined,
-  token: undefined,
-  config: undefined,
-  'headers-timeout': '30000',
-  'stream-idle-timeout': '300000',
-  egress: 'allow',
-} as const;
-type Flag = keyof typeof FLAGS;
+  service: {
+    schema: ServiceNameSchema,
+    help: 'the service this proxy stands beside (required)',
+    value: 'NAME',
+  },
+  inbound: {
+    schema: HostPortSchema,
+    default: '127.0.0.1:4143',
+    help: 'where callers reach the service',
+    value: 'HOST:PORT',
+  },
+  app: {
+    schema: HostPortSchema.optional(),
+    help: 'the local app that inbound requests go to',
+    value: 'HOST:PORT',
+  },
+  outbound: {
+    schema: HostPortSchema,
+    default: '127.0.0.1:4140',
+    help: "where the app sends its calls to other services (the app's HTTP_PROXY)",
+    value: 'HOST:PORT',
+  },
+  admin: {
+    schema: HostPortSchema,
+    default: '127.0.0.1:4191',
+    help: '/metrics, /live, /ready and /config',
+    value: 'HOST:PORT',
+  },
+  'control-plane': {
+    schema: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    help: 'the collector to register with and take config from',
+    value: 'URL',
+  },
+  token: {
+    schema: z.string().min(1).optional(),
+    help: 'a proxy token of the collector (with --control-plane)',
+    value: 'TOKEN',
+  },
+  config: {
+    schema: z.string().min(1).optional(),
+    help: 'a static config file instead of a control plane; SIGHUP reloads it',
+    value: 'FILE',
+  },
+  'headers-timeout': {
+    schema: durationSchema({ min: '100ms', max: '10m', plainMilliseconds: true }),
+    default: '30s',
+    help: 'how long a client may take to send a request head (a plain number is ms)',
+    value: 'DURATION',
+  },
+  'stream-idle-timeout': {
+    schema: durationSchema({ min: '100ms', max: '1d', plainMilliseconds: true }),
+    default: '5m',
+    help: 'how long an upstream exchange may go without a byte either way',
+    value: 'DURATION',
+  },
+  egress: {
+    schema: z.enum(['allow', 'deny'], { error: 'expected "allow" or "deny"' }),
+    default: 'allow',
+    help: 'whether requests to hosts outside the mesh are forwarded',
+    value: 'allow|deny',
+  },
+} as const satisfies FlagTable;
 
-function envName(flag: Flag): string {
-  return `TRELLIS_${flag.toUpperCase().replaceAll('-', '_')}`;
-}
-
-const Milliseconds = z.coerce
-  .number({ error: 'expected milliseconds' })
-  .int('expected whole milliseconds')
-  .min(100, 'at least 100 ms');
-
-const CliOptionsSchema = z
-  .strictObject({
-    service: ServiceNameSchema,
-    inbound: HostPortSchema,
-    app: HostPortSchema.optional(),
-    outbound: HostPortSchema,
-    admin: HostPortSchema,
-    'control-plane': z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
-    token: z.string().min(1).optional(),
-    config: z.string().min(1).optional(),
-    'headers-timeout': Milliseconds.max(600_000, 'at most 600000 ms (10 minutes)'),
-    'stream-idle-timeout': Milliseconds.max(86_400_000, 'at most 86400000 ms (a day)'),
-    egress: z.enum(['allow', 'deny'], { error: 'expected "allow" or "deny"' }),
-  })
-  .superRefine((options, ctx) => {
-    if (options['control-plane'] !== undefined && options.config !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['config'],
-        message: 'use either --control-plane or --config, not both',
-      });
-    }
-    if (options['control-plane'] !== undefined && options.token === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['token'], message: 'required with --control-plane' });
-    }
-  });
+export const PROXY_HELP = helpText(
+  {
+    synopsis: 'usage: trellis-proxy --service NAME [flags]',
+    summary:
+      'The Trellis sidecar: an inbound and an outbound HTTP proxy beside one service instance,\n' +
+      'with golden metrics, timeouts and retries under a budget (docs/architecture.md §2).',
+  },
+  FLAGS,
+);
 
 /** What `trellis-proxy` was asked to do, validated. */
 export interface CliOptions {
@@ -71,63 +101,38 @@ export interface CliOptions {
   egress: 'allow' | 'deny';
 }
 
-/** A bad command line or environment; the message names the flag and its variable. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-function isFlag(name: string): name is Flag {
-  return Object.hasOwn(FLAGS, name);
-}
+/** What the command line asks for: run with these options, or print help or the version. */
+export type ProxyCommand =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
 /** Flags win over environment variables, which win over defaults. */
-export function loadCliOptions(
+export function parseCommandLine(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
-): CliOptions {
-  const raw: Partial<Record<Flag, string>> = {};
-  for (const flag of Object.keys(FLAGS) as Flag[]) {
-    const fromEnv = env[envName(flag)];
-    const fallback = FLAGS[flag];
-    if (fromEnv !== undefined && fromEnv !== '') raw[flag] = fromEnv;
-    else if (fallback !== undefined) raw[flag] = fallback;
+): ProxyCommand {
+  const line = readCommandLine(FLAGS, argv, env);
+  if (line.kind !== 'run') return line;
+  const flags = line.values;
+  if (flags['control-plane'] !== undefined && flags.config !== undefined) {
+    throw flagError(FLAGS, 'config', 'use either --control-plane or --config, not both');
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!isFlag(name)) throw new ConfigError(`unknown flag --${name}`);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new ConfigError(`--${name} needs a value`);
-    raw[name] = value;
+  if (flags['control-plane'] !== undefined && flags.token === undefined) {
+    throw flagError(FLAGS, 'token', 'required with --control-plane');
   }
-  const parsed = CliOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = String(issue.path[0] ?? '');
-    const where = isFlag(flag) ? `--${flag} (${envName(flag)})` : 'options';
-    const message =
-      raw[flag as Flag] === undefined && isFlag(flag) && issue.code === 'invalid_type'
-        ? 'is required'
-        : issue.message;
-    throw new ConfigError(`invalid ${where}: ${message}`);
-  }
-  const options = parsed.data;
   return {
-    service: options.service,
-    inbound: options.inbound,
-    outbound: options.outbound,
-    admin: options.admin,
-    app: options.app,
-    controlPlane: options['control-plane'],
-    token: options.token,
-    configFile: options.config,
-    headersTimeoutMs: options['headers-timeout'],
-    streamIdleTimeoutMs: options['stream-idle-timeout'],
-    egress: options.egress,
+    kind: 'run',
+    options: {
+      service: flags.service,
+      inbound: flags.inbound,
+      outbound: flags.outbound,
+      admin: flags.admin,
+      app: flags.app,
+      controlPlane: flags['control-plane'],
+      token: flags.token,
+      configFile: flags.config,
+      headersTimeoutMs: flags['headers-timeout'],
+      streamIdleTimeoutMs: flags['stream-idle-timeout'],
+      egress: flags.egress,
+    },
   };
 }

@@ -1,5 +1,5 @@
+import { formatHostPort, splitHostPort } from '@trellis/contracts';
 import type { AddressInfo, Server } from 'node:net';
-import { formatHostPort, splitHostPort } from './authority.js';
 
 /** Listens on HOST:PORT; resolves with the address actually bound (port 0 picks one). */
 export function listen(server: Server, address: string): Promise<string> {

@@ -1,15 +1,25 @@
 #!/usr/bin/env node
-import { ConfigError, loadCliOptions } from './config.js';
-import { createProxy } from './proxy.js';
+import { ConfigError } from '@trellis/config';
+import { PROXY_HELP, parseCommandLine, type ProxyCommand } from './config.js';
+import { PROXY_VERSION, createProxy } from './proxy.js';
 
-let options;
+let command: ProxyCommand;
 try {
-  options = loadCliOptions();
+  command = parseCommandLine();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`trellis-proxy: ${error.message}`);
   process.exit(2);
 }
+if (command.kind === 'help') {
+  console.log(PROXY_HELP);
+  process.exit(0);
+}
+if (command.kind === 'version') {
+  console.log(`trellis-proxy ${PROXY_VERSION}`);
+  process.exit(0);
+}
+const options = command.options;
 
 const proxy = createProxy(options);
 try {

@@ -1,16 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import {
-  DestinationConfigSchema,
+import { DestinationConfigSchema,
   PolicySpecSchema,
   StaticConfigSchema,
   type DestinationConfig,
-  type ProxyHeartbeatInput,
-} from '@trellis/contracts';
+  type ProxyHeartbeatInput, splitHostPort } from '@trellis/contracts';
 import type { z } from 'zod';
 import { createAdminServer } from './admin-server.js';
-import { splitHostPort } from './authority.js';
 import { Endpoint, EndpointRegistry } from './balancer.js';
 import { watchConfigFile } from './config-file-watcher.js';
 import { ControlPlaneClient } from './control-plane-client.js';

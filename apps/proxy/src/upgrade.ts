@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { HEADER } from '@trellis/contracts';
-import { splitHostPort } from './authority.js';
+import { HEADER, splitHostPort } from '@trellis/contracts';
 import { Outcome } from './classify.js';
 import type { ClientRequest } from './downstream/client-request.js';
 import { ConnectFailedError, NoEndpointsError, type ProxyError } from './errors.js';

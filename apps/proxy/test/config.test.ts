@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadCliOptions } from '../src/config.js';
+import { PROXY_HELP, parseCommandLine } from '../src/config.js';
+
+function loadCliOptions(argv: string[], env: NodeJS.ProcessEnv) {
+  const command = parseCommandLine(argv, env);
+  if (command.kind !== 'run') throw new Error(`asked for ${command.kind}`);
+  return command.options;
+}
 
 describe('command line and environment', () => {
   it('applies the documented defaults', () => {
@@ -48,7 +54,7 @@ describe('command line and environment', () => {
       {},
       'invalid --token (TRELLIS_TOKEN): required with --control-plane',
     ],
-    [['--service', 'web', '--colour', 'red'], {}, 'unknown flag --colour'],
+    [['--service', 'web', '--colour', 'red'], {}, 'unknown flag --colour (see --help)'],
     [
       ['--service', 'web', '--egress', 'maybe'],
       {},
@@ -57,5 +63,29 @@ describe('command line and environment', () => {
     [['--service'], {}, '--service needs a value'],
   ])('rejects %j with a message naming the flag', (argv, env, message) => {
     expect(() => loadCliOptions(argv, env)).toThrow(message);
+  });
+
+  it('answers --help with every flag, its variable and its default, and --version', () => {
+    expect(parseCommandLine(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['--service', 'web', '--version'], {})).toEqual({ kind: 'version' });
+    expect(PROXY_HELP).toContain('usage: trellis-proxy --service NAME [flags]');
+    expect(PROXY_HELP).toMatch(
+      /--inbound HOST:PORT +where callers reach the service {2}\[TRELLIS_INBOUND, default 127\.0\.0\.1:4143\]/,
+    );
+    expect(PROXY_HELP).toMatch(
+      /--headers-timeout DURATION .*\[TRELLIS_HEADERS_TIMEOUT, default 30s\]/,
+    );
+  });
+
+  it('takes timeouts as durations or plain milliseconds, and names accepted ones when it refuses', () => {
+    expect(
+      loadCliOptions(['--service', 'web', '--headers-timeout', '2s'], {}).headersTimeoutMs,
+    ).toBe(2000);
+    expect(
+      loadCliOptions(['--service', 'web', '--headers-timeout', '2500'], {}).headersTimeoutMs,
+    ).toBe(2500);
+    expect(() => loadCliOptions(['--service', 'web', '--headers-timeout', '50ms'], {})).toThrow(
+      'invalid --headers-timeout (TRELLIS_HEADERS_TIMEOUT): between 100ms and 10m, such as 100ms',
+    );
   });
 });

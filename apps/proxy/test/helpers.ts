@@ -132,19 +132,40 @@ export async function scrape(admin: string): Promise<string> {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-/** Sum of the samples named `name` whose labels include all of `labels`. */
-export function metric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
+/** The values of the samples named `name` whose labels include all of `labels`. */
+function samples(text: string, name: string, labels: Record<string, string>): number[] {
+  const values: number[] = [];
   for (const line of text.split('\n')) {
     const match = SAMPLE.exec(line);
     if (match === null || match[1] !== name) continue;
     const found = new Map<string, string>();
     for (const label of (match[2] ?? '').matchAll(LABEL)) found.set(label[1]!, label[2]!);
     if (Object.entries(labels).every(([key, value]) => found.get(key) === value)) {
-      sum += Number(match[3]);
+      values.push(Number(match[3]));
     }
   }
-  return sum;
+  return values;
+}
+
+/**
+ * Sum of the samples named `name` whose labels include all of `labels`. Throws when there is
+ * none, so a renamed metric or label fails a test instead of reading as 0; `hasSeries` asks
+ * whether a series exists at all.
+ */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number {
+  const values = samples(text, name, labels);
+  if (values.length === 0) {
+    throw new Error(`no sample ${name}${JSON.stringify(labels)} in the scrape`);
+  }
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+export function hasSeries(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): boolean {
+  return samples(text, name, labels).length > 0;
 }
 
 /** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */

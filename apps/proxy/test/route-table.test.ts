@@ -29,6 +29,8 @@ describe('route table', () => {
     ['GET', '/items/42?full=1', 'get-item'],
     ['POST', '/items/42', 'items-any'],
     ['GET', '/items/42/reviews', 'item-reviews'],
+    ['GET', '/items/42/', 'items-any'],
+    ['GET', '/items/42/reviews/', 'items-any'],
     ['GET', '/items/', 'items-any'],
     ['GET', '/items', 'items-any'],
     ['GET', '/items/1/2/3', 'items-any'],
@@ -50,6 +52,14 @@ describe('route table', () => {
       { name: 'second', path: '/x/{id}' },
     ]);
     expect(overlapping.match('GET', '/x/1')).toBe('first');
+  });
+
+  it('does not let a template match a trailing slash', () => {
+    const templates = table([{ name: 'get-item', path: '/items/{id}' }]);
+    expect(templates.match('GET', '/items/42')).toBe('get-item');
+    expect(templates.match('GET', '/items/42/')).toBe('default');
+    expect(templates.match('GET', '/items/42/?full=1')).toBe('default');
+    expect(templates.match('GET', '/items//')).toBe('default');
   });
 
   it('matches everything with /*', () => {

@@ -8,6 +8,19 @@ import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
  * `--config FILE` format that lets a proxy run without one. Both sides import these schemas.
  */
 
+/** Splits `HOST:PORT` (host may be a bracketed IPv6 address) for `net.connect` and `listen`. */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  let host = address.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return { host, port: Number(address.slice(colon + 1)) };
+}
+
+/** `HOST:PORT` for a bound socket address, bracketing IPv6. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 export const EndpointSchema = z.strictObject({
   /** The destination instance's inbound proxy. */
   address: HostPortSchema,

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/login/login-form';
+import { returnPath } from '@/server/return-path';
 import { readSession } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -10,8 +11,8 @@ export default async function LoginPage({
 }: {
   searchParams: Promise<{ next?: string }>;
 }) {
-  if (await readSession()) redirect('/');
-  const { next } = await searchParams;
+  const next = returnPath((await searchParams).next);
+  if (await readSession()) redirect(next);
   return (
     <main className="login-page">
       <div className="login-card panel">
@@ -25,7 +26,7 @@ export default async function LoginPage({
           Sign in with a collector token. A new collector writes an operator token to{' '}
           <code>&lt;data dir&gt;/operator.token</code> on first start.
         </p>
-        <LoginForm next={next ?? '/'} />
+        <LoginForm next={next} />
       </div>
     </main>
   );

@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation';
 import { fetchWhoAmI } from '../server/collector-api';
 import { UNREACHABLE } from '../server/collector-client';
+import { returnPath, RETURN_PARAM } from '../server/return-path';
 import { endSession, startSession } from '../server/session';
 
 export interface SignInState {
@@ -21,8 +22,7 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   }
   if (who.data.role === 'proxy') return { error: 'Proxy tokens cannot sign in to the dashboard.' };
   await startSession(token, who.data.name, who.data.role);
-  const next = String(form.get('next') ?? '/');
-  redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/');
+  redirect(returnPath(String(form.get(RETURN_PARAM) ?? '/')));
 }
 
 export async function signOut(): Promise<void> {

@@ -1,6 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { HEADER, PROXY_ERRORS } from '@trellis/contracts';
-import { splitHostPort } from '../authority.js';
+import { HEADER, PROXY_ERRORS, splitHostPort } from '@trellis/contracts';
 import type { TunnelStats } from '../proxy-metrics.js';
 import { EgressRefusedError, type EgressRules } from './egress-rules.js';
 

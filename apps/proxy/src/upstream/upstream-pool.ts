@@ -1,6 +1,6 @@
+import { splitHostPort } from '@trellis/contracts';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { splitHostPort } from '../authority.js';
 import { Exchange, type ResponseHandler, type UpstreamRequest } from './exchange.js';
 import { UpstreamConnection, type OwningPool } from './upstream-connection.js';
 

@@ -62,7 +62,7 @@ export function GoldenChartsOf({ data }: { data: Series }) {
       {marks.map((m) => (
         <li key={`${m.version}-${m.t}`}>
           <span className="brand-mark">┆</span> v{m.version} at <LocalTime at={m.t} format="time" />
-          : {m.reason}
+          : <bdi>{m.reason}</bdi>
         </li>
       ))}
     </ul>

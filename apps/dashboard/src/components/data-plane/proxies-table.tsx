@@ -45,7 +45,9 @@ export function ProxiesTable({ initial }: { initial: ProxyList | undefined }) {
                   </ViewLink>
                 </th>
                 <td>
-                  <code>{p.instanceId}</code>
+                  <code>
+                    <bdi>{p.instanceId}</bdi>
+                  </code>
                 </td>
                 <td>
                   <span className={`health-badge ${p.status === 'live' ? 'healthy' : 'failing'}`}>

@@ -2,12 +2,13 @@
 
 import { useActionState } from 'react';
 import { signIn, type SignInState } from '../../actions/session-actions';
+import { RETURN_PARAM } from '../../server/return-path';
 
 export function LoginForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signIn, {});
   return (
     <form action={action} className="login-form">
-      <input type="hidden" name="next" value={next} />
+      <input type="hidden" name={RETURN_PARAM} value={next} />
       <label htmlFor="token">Token</label>
       <input
         id="token"

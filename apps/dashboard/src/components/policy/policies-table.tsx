@@ -44,8 +44,12 @@ export function PoliciesTable({ initial }: { initial: PolicyList | undefined }) 
               <td>
                 <LocalTime at={lastChange.at} format="date-time" />
               </td>
-              <td>{lastChange.author}</td>
-              <td className="reason-cell">{lastChange.reason}</td>
+              <td>
+                <bdi>{lastChange.author}</bdi>
+              </td>
+              <td className="reason-cell">
+                <bdi>{lastChange.reason}</bdi>
+              </td>
             </tr>
           ))}
           {data.policies.length === 0 && (

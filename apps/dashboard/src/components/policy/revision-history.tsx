@@ -70,9 +70,9 @@ export function RevisionHistory({
                 <strong>v{rev.version}</strong>
                 {rev.version === latest && <span className="role-badge operator">current</span>}
                 <span className="muted">
-                  <LocalTime at={rev.createdAt} format="date-time" /> · {rev.author}
+                  <LocalTime at={rev.createdAt} format="date-time" /> · <bdi>{rev.author}</bdi>
                 </span>
-                <span className="revision-reason">{rev.reason}</span>
+                <bdi className="revision-reason">{rev.reason}</bdi>
                 {canEdit && rev.version !== latest && (
                   <button
                     type="button"

@@ -20,7 +20,8 @@ export function AppHeader({ session }: { session: Session }) {
         <WindowPicker />
         <RefreshPicker />
         <span className="user-chip" data-testid="user-chip" title={`Signed in as ${session.name}`}>
-          {session.name} <span className={`role-badge ${session.role}`}>{session.role}</span>
+          <bdi>{session.name}</bdi>{' '}
+          <span className={`role-badge ${session.role}`}>{session.role}</span>
         </span>
         <form action={signOut}>
           <button type="submit" className="button ghost">
