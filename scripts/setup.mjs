@@ -28,10 +28,12 @@ function lockHash() {
 }
 
 const stamp = join(root, 'node_modules', '.trellis-lock-hash');
-const installed = existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash();
+// Hashed before installing: a lockfile that changes while npm ci runs must install again next time.
+const lockfile = lockHash();
+const installed = existsSync(stamp) && readFileSync(stamp, 'utf8') === lockfile;
 if (!installed) {
   run('installing dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(stamp, lockHash());
+  writeFileSync(stamp, lockfile);
 }
 
 run('building', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
