@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { DestinationConfigSchema,
+import {
+  DestinationConfigSchema,
   PolicySpecSchema,
   StaticConfigSchema,
   type DestinationConfig,
-  type ProxyHeartbeatInput, splitHostPort } from '@trellis/contracts';
+  type ProxyHeartbeatInput,
+  splitHostPort,
+} from '@trellis/contracts';
 import type { z } from 'zod';
 import { createAdminServer } from './admin-server.js';
 import { Endpoint, EndpointRegistry } from './balancer.js';

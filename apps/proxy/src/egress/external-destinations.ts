@@ -1,8 +1,11 @@
-import { DEFAULT_ROUTE,
+import {
+  DEFAULT_ROUTE,
   EXTERNAL_DESTINATION,
   EXTERNAL_HOST_LABEL_LIMIT,
   EXTERNAL_OTHER_HOST,
-  POLICY_DEFAULTS, splitHostPort } from '@trellis/contracts';
+  POLICY_DEFAULTS,
+  splitHostPort,
+} from '@trellis/contracts';
 import type { Socket } from 'node:net';
 import { Endpoint } from '../balancer.js';
 import type { Call } from '../call.js';
