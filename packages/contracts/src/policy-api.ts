@@ -5,7 +5,10 @@ import { PolicySchema, PolicySpecSchema, ServiceNameSchema } from './policy.js';
 /** Request and response bodies of the collector's `/v1/policies` API (docs/architecture.md §4, §6). */
 
 const Timestamp = z.iso.datetime();
-const Version = z.number().int().min(0);
+
+/** The highest policy version: versions are stored as 32-bit integers. */
+export const MAX_POLICY_VERSION = 2_147_483_647;
+const Version = z.number().int().min(0).max(MAX_POLICY_VERSION);
 
 /** Why a change was made; kept with the revision for whoever reads the history. */
 export const ChangeReasonSchema = freeText(1, 500).regex(/\S/, 'must not be blank');

@@ -1,5 +1,6 @@
 import {
   ApiErrorBodySchema,
+  MAX_POLICY_VERSION,
   PolicyDiffSchema,
   PolicyListSchema,
   PolicyPreviewRequestSchema,
@@ -22,7 +23,7 @@ import { policyPropagation } from './policy-propagation.js';
 import { specOf, type PolicyStore, type StoredPolicy } from './policy-store.js';
 
 const ServiceParams = z.strictObject({ service: ServiceNameSchema });
-const VersionQuery = z.coerce.number().int().min(0);
+const VersionQuery = z.coerce.number().int().min(0).max(MAX_POLICY_VERSION);
 
 const INVALID = ApiErrorBodySchema.describe('invalid-request: details lists each field path');
 const CONFLICT = ApiErrorBodySchema.describe(
