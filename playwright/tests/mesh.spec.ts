@@ -164,8 +164,7 @@ test('a conflicting save shows their change and rebases onto it', async () => {
   await editor.getByRole('button', { name: 'Save' }).click();
   const conflict = page.getByTestId('conflict');
   await expect(conflict).toContainText('version 3');
-  await expect(conflict).toContainText('defaultTimeoutMs');
-  await expect(conflict).toContainText('9000');
+  await expect(conflict).toContainText('Default timeout: 10000 ms → 9000 ms');
   await page.getByRole('button', { name: /Rebase my change/ }).click();
   await expect(page.getByTestId('base-version')).toHaveText('3');
   await expect(editor.getByLabel('Timeout (ms)')).toHaveValue('450');
