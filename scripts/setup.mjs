@@ -3,7 +3,7 @@
 // Uses only Node's standard library, since it runs before any dependency exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,13 +40,21 @@ run('building', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
 
 // npm links a workspace's bin only if its file existed at install time, and dist/ did not:
 // link them again now that the build made them (npx trellis-proxy, npx trellis-collector, …).
+// tsc writes them without the execute bit, so they are made executable here too.
 const withBins = readdirSync(join(root, 'apps'))
-  .map((dir) => join(root, 'apps', dir, 'package.json'))
-  .filter((file) => existsSync(file))
-  .map((file) => JSON.parse(readFileSync(file, 'utf8')))
-  .filter((manifest) => manifest.bin !== undefined)
-  .map((manifest) => manifest.name);
-run('linking bins', 'npm', ['rebuild', '--ignore-scripts', ...withBins]);
+  .map((dir) => join(root, 'apps', dir))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ manifest }) => manifest.bin !== undefined);
+for (const { dir, manifest } of withBins) {
+  const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin);
+  for (const bin of bins) chmodSync(join(dir, bin), 0o755);
+}
+run('linking bins', 'npm', [
+  'rebuild',
+  '--ignore-scripts',
+  ...withBins.map(({ manifest }) => manifest.name),
+]);
 
 if (!args.has('--no-migrate')) {
   run('migrating the database', process.execPath, ['packages/db/dist/cli/migrate.js']);
